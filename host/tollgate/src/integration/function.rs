@@ -1,0 +1,184 @@
+//! AWS_PROXY integrations to a function: the method request becomes a Lambda-proxy event,
+//! the function (a `tollgate:plugin/function` component, or a standard `wasi:http/proxy`
+//! one) runs in a fresh instance, and its answer becomes the method response. A function
+//! that traps, errs, or answers something malformed is a 502; one that runs past the
+//! integration timeout is a 504.
+
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use ::http::{HeaderValue, Response};
+use bytes::Bytes;
+use tollgate_definition::Integration;
+use tollgate_runtime::{CallError, Invocation, KeyValueGrant, Plugin, PluginKind};
+
+use crate::body::GatewayBody;
+use crate::gateway_response::GatewayError;
+use crate::integration::lambda_proxy::{EventInput, build_event, parse_response};
+use crate::integration::timeout;
+use crate::pipeline::RoutedRequest;
+
+fn call_error(error: CallError, label: &str) -> GatewayError {
+    match error {
+        CallError::Timeout(limit) => GatewayError::IntegrationTimeout {
+            millis: limit.as_millis() as u64,
+        },
+        other => GatewayError::IntegrationFailure {
+            reason: format!("function {label}: {other}"),
+        },
+    }
+}
+
+/// Whether a content type is one of the API's binary media types (`*/*` and `image/*` style
+/// wildcards allowed, as in API Gateway).
+pub fn is_binary_media_type(binary_media_types: &[String], content_type: Option<&str>) -> bool {
+    let Some(content_type) = content_type else {
+        return false;
+    };
+    let content_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or(content_type)
+        .trim()
+        .to_ascii_lowercase();
+    binary_media_types.iter().any(|pattern| {
+        let pattern = pattern.to_ascii_lowercase();
+        match pattern.split_once('/') {
+            Some(("*", "*")) => true,
+            Some((kind, "*")) => content_type.split('/').next() == Some(kind),
+            _ => pattern == content_type,
+        }
+    })
+}
+
+fn request_time(routed: &RoutedRequest<'_>) -> (u128, String) {
+    let millis = routed
+        .request
+        .received_at
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    // API Gateway's `requestTime` format: 09/Apr/2015:12:34:56 +0000.
+    let text = httpdate::fmt_http_date(routed.request.received_at);
+    // "Thu, 09 Apr 2015 12:34:56 GMT" → "09/Apr/2015:12:34:56 +0000"
+    let parts: Vec<&str> = text.split(' ').collect();
+    let formatted = if parts.len() == 6 {
+        format!("{}/{}/{}:{} +0000", parts[1], parts[2], parts[3], parts[4])
+    } else {
+        text
+    };
+    (millis, formatted)
+}
+
+pub async fn invoke_proxy(
+    routed: &mut RoutedRequest<'_>,
+    integration: &Integration,
+    plugin: &Arc<Plugin>,
+    label: &str,
+    key_value: Option<KeyValueGrant>,
+) -> Result<Response<GatewayBody>, GatewayError> {
+    let body = routed.request.buffered_body().await?;
+    let invocation = Invocation {
+        request_id: routed.request.request_id.clone(),
+        plugin: format!("function {label}"),
+        stage_variables: routed.stage.stage_variables.clone(),
+        key_value,
+        timeout: timeout(integration),
+    };
+    if plugin.kind() == PluginKind::WasiHttp {
+        return invoke_wasi_http(routed, plugin, label, invocation, body).await;
+    }
+    let query = routed.request.query_pairs();
+    let (epoch_millis, request_time) = request_time(routed);
+    let source_ip = routed.request.source_ip.to_string();
+    let full_path = routed.request.full_path.clone();
+    let body_is_binary = is_binary_media_type(
+        &routed.stage.definition.binary_media_types,
+        routed.request.header("content-type"),
+    );
+    let event = build_event(&EventInput {
+        resource_path: routed.resource_path,
+        path: &routed.path,
+        full_path: &full_path,
+        http_method: routed.request.method.as_str(),
+        headers: &routed.request.headers,
+        query: &query,
+        path_parameters: &routed.path_parameters,
+        stage_variables: &routed.stage.stage_variables,
+        request_id: &routed.request.request_id,
+        api_id: &routed.stage.api_id,
+        stage: &routed.stage.stage,
+        source_ip: &source_ip,
+        protocol: routed.request.protocol,
+        request_time_epoch_millis: epoch_millis,
+        request_time: &request_time,
+        body: &body,
+        body_is_binary,
+    });
+    let output = plugin
+        .handle_event(invocation, &event.to_string())
+        .await
+        .map_err(|e| call_error(e, label))?;
+    let output = output.map_err(|message| GatewayError::IntegrationFailure {
+        reason: format!("function {label} returned an error: {message}"),
+    })?;
+    let parsed = parse_response(&output).map_err(|e| GatewayError::IntegrationFailure {
+        reason: format!("function {label}: {e}"),
+    })?;
+    let mut response = Response::new(GatewayBody::full(parsed.body));
+    *response.status_mut() = parsed.status;
+    *response.headers_mut() = parsed.headers;
+    Ok(response)
+}
+
+/// A standard `wasi:http/proxy` component as a function: it gets the method request (path
+/// after the stage, query, headers, body) and its HTTP answer is the method response.
+async fn invoke_wasi_http(
+    routed: &mut RoutedRequest<'_>,
+    plugin: &Arc<Plugin>,
+    label: &str,
+    invocation: Invocation,
+    body: Bytes,
+) -> Result<Response<GatewayBody>, GatewayError> {
+    let path_and_query = match &routed.request.raw_query {
+        Some(query) => format!("{}?{query}", routed.path),
+        None => routed.path.clone(),
+    };
+    let host = routed.request.header("host").unwrap_or("localhost").to_string();
+    let uri: ::http::Uri = format!("http://{host}{path_and_query}")
+        .parse()
+        .map_err(|e| GatewayError::BadRequest {
+            reason: format!("request URI: {e}"),
+        })?;
+    let mut request = ::http::Request::new(body);
+    *request.method_mut() = routed.request.method.clone();
+    *request.uri_mut() = uri;
+    *request.headers_mut() = routed.request.headers.clone();
+    let answer = plugin
+        .serve_http(invocation, request)
+        .await
+        .map_err(|e| call_error(e, label))?;
+    let (mut parts, body) = answer.into_parts();
+    if !parts.headers.contains_key(::http::header::CONTENT_TYPE) {
+        parts.headers.insert(
+            ::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    Ok(Response::from_parts(parts, GatewayBody::full(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_binary_media_type;
+
+    #[test]
+    fn binary_media_types_match_with_wildcards() {
+        let types = vec!["image/*".to_string(), "application/octet-stream".to_string()];
+        assert!(is_binary_media_type(&types, Some("image/png")));
+        assert!(is_binary_media_type(&types, Some("application/octet-stream; x=1")));
+        assert!(!is_binary_media_type(&types, Some("application/json")));
+        assert!(!is_binary_media_type(&types, None));
+        assert!(is_binary_media_type(&["*/*".to_string()], Some("text/plain")));
+    }
+}

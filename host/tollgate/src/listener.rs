@@ -1,0 +1,85 @@
+//! Step 1 of the pipeline: accept connections (HTTP/1.1 and cleartext HTTP/2 on one port),
+//! turn each request into a [`MethodRequest`] and hand it to the pipeline.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+
+use crate::gateway::Gateway;
+use crate::pipeline;
+use crate::request::{MethodRequest, RequestBody};
+
+fn method_request(request: hyper::Request<Incoming>, peer: SocketAddr) -> MethodRequest {
+    let (parts, body) = request.into_parts();
+    let protocol = match parts.version {
+        http::Version::HTTP_2 => "HTTP/2.0",
+        http::Version::HTTP_10 => "HTTP/1.0",
+        _ => "HTTP/1.1",
+    };
+    MethodRequest {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        received_at: SystemTime::now(),
+        method: parts.method,
+        full_path: parts.uri.path().to_string(),
+        raw_query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        source_ip: peer.ip(),
+        protocol,
+        body: RequestBody::Streaming(body),
+    }
+}
+
+/// Serves the data plane on `listener` until `shutdown` resolves, then lets open
+/// connections finish their requests.
+pub async fn serve(
+    listener: TcpListener,
+    gateway: Arc<Gateway>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let builder = auto::Builder::new(TokioExecutor::new());
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Running out of file descriptors must not end the server.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let gateway = gateway.clone();
+        let service = service_fn(move |request: hyper::Request<Incoming>| {
+            let gateway = gateway.clone();
+            async move {
+                let request = method_request(request, peer);
+                Ok::<_, std::convert::Infallible>(pipeline::serve(&gateway, request).await)
+            }
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%peer, error = %error, "connection ended with an error");
+            }
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {
+            tracing::warn!("connections still open after 30 s; closing them");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! The `tollgate` binary. Reading order: `cli.rs` (commands) → `listener.rs` (step 1) →
+//! `pipeline.rs` (the steps in order) → `gateway.rs` / `stage.rs` (what is served) →
+//! `integration/` (steps 9–11) → `gateway_response.rs` (every error's response).
+
+mod body;
+mod bundled;
+mod cli;
+mod deploy;
+mod gateway;
+mod gateway_response;
+mod integration;
+mod listener;
+mod pipeline;
+mod request;
+mod stage;
+mod upstream;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("TOLLGATE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: starting the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! A stage's whole pipeline as one immutable value: the deployed definition, its router, the
+//! stage variables, and every method's integration with its function already loaded. It is
+//! built off the request path (at start and on every deployment) and swapped in atomically;
+//! a request runs start to end on the value it started with.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tollgate_definition::{ApiDefinition, IntegrationTarget, IntegrationType, Router};
+use tollgate_runtime::{KeyValueGrant, Plugin, Runtime};
+use tollgate_store::{Deployment, KeyValueStore, Stage, Store};
+
+use crate::integration::parameters::substitute_stage_variables;
+
+/// Why a stage could not be built. A stage that fails to build is not served (its previous
+/// pipeline, if any, keeps serving).
+#[derive(Debug, thiserror::Error)]
+pub enum StageBuildError {
+    #[error("stage {stage}: deployment {deployment} is missing from the store")]
+    MissingDeployment { stage: String, deployment: String },
+    #[error("stage {stage}: the deployed definition no longer imports: {message}")]
+    Definition { stage: String, message: String },
+    #[error("stage {stage}: {method} {resource}: {message}")]
+    Method {
+        stage: String,
+        method: String,
+        resource: String,
+        message: String,
+    },
+    #[error("store: {0}")]
+    Store(#[from] tollgate_store::StoreError),
+}
+
+/// A method's integration, resolved for this stage.
+pub enum ResolvedIntegration {
+    /// MOCK: answer from the integration's responses.
+    Mock,
+    /// HTTP or HTTP_PROXY: the URL template (stage variables already substituted).
+    Http { url_template: String },
+    /// AWS_PROXY to a function.
+    Function {
+        plugin: Arc<Plugin>,
+        /// `crud:3`, for logs.
+        label: String,
+        key_value: Option<KeyValueGrant>,
+    },
+}
+
+/// One stage, ready to serve.
+pub struct StagePipeline {
+    pub api_id: String,
+    pub stage: String,
+    pub deployment_id: String,
+    pub definition: ApiDefinition,
+    pub router: Router,
+    pub stage_variables: Arc<BTreeMap<String, String>>,
+    /// Indexed like `definition.resources[r].methods[m]`.
+    pub integrations: Vec<Vec<ResolvedIntegration>>,
+}
+
+impl StagePipeline {
+    /// The resolved integration of a routed method.
+    pub fn integration(&self, resource: usize, method: usize) -> &ResolvedIntegration {
+        &self.integrations[resource][method]
+    }
+
+    /// The content hash of every function the stage runs, by `name:version`, as a deployment
+    /// records them.
+    pub fn component_hashes(&self) -> BTreeMap<String, tollgate_store::ContentHash> {
+        self.integrations
+            .iter()
+            .flatten()
+            .filter_map(|resolved| match resolved {
+                ResolvedIntegration::Function { plugin, label, .. } => {
+                    tollgate_store::ContentHash::parse(plugin.hash())
+                        .ok()
+                        .map(|hash| (label.clone(), hash))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Builds the pipeline of `stage` from the store: the deployment's definition, its
+    /// functions loaded (compiled or read from the compiled cache).
+    pub fn build(
+        store: &Store,
+        runtime: &Runtime,
+        api_id: &str,
+        stage: &Stage,
+    ) -> Result<StagePipeline, StageBuildError> {
+        let deployment: Deployment = store.deployment(&stage.deployment_id)?.ok_or_else(|| {
+            StageBuildError::MissingDeployment {
+                stage: stage.name.clone(),
+                deployment: stage.deployment_id.clone(),
+            }
+        })?;
+        let source_name = format!("deployment {}", deployment.id);
+        let definition =
+            tollgate_definition::import_str(&deployment.document.to_string(), &source_name)
+                .map_err(|e| StageBuildError::Definition {
+                    stage: stage.name.clone(),
+                    message: e.to_string(),
+                })?;
+        Self::from_definition(
+            store,
+            runtime,
+            api_id,
+            &stage.name,
+            &deployment.id,
+            definition,
+            &stage.variables,
+        )
+    }
+
+    /// Builds a pipeline from an imported definition. Deploying builds one before anything is
+    /// written, so a definition that cannot be served is refused whole.
+    pub fn from_definition(
+        store: &Store,
+        runtime: &Runtime,
+        api_id: &str,
+        stage_name: &str,
+        deployment_id: &str,
+        definition: ApiDefinition,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<StagePipeline, StageBuildError> {
+        let stage_variables = Arc::new(variables.clone());
+        let kv_store: Arc<dyn KeyValueStore> = Arc::new(store.clone());
+        let mut integrations = Vec::with_capacity(definition.resources.len());
+        for resource in &definition.resources {
+            let mut methods = Vec::with_capacity(resource.methods.len());
+            for method in &resource.methods {
+                let fail = |message: String| StageBuildError::Method {
+                    stage: stage_name.to_string(),
+                    method: method.http_method.clone(),
+                    resource: resource.path.clone(),
+                    message,
+                };
+                let resolved = resolve_integration(
+                    store,
+                    runtime,
+                    &method.integration,
+                    &stage_variables,
+                    &kv_store,
+                )
+                .map_err(fail)?;
+                methods.push(resolved);
+            }
+            integrations.push(methods);
+        }
+        Ok(StagePipeline {
+            api_id: api_id.to_string(),
+            stage: stage_name.to_string(),
+            deployment_id: deployment_id.to_string(),
+            router: Router::new(&definition),
+            definition,
+            stage_variables,
+            integrations,
+        })
+    }
+}
+
+/// Whether a mapping template is plain text (renders to itself). VTL templates arrive with
+/// the mapping-template engine; until then a deployment using one is refused rather than
+/// served wrongly.
+pub fn is_literal_template(template: &str) -> bool {
+    !template.contains('$') && !template.contains('#')
+}
+
+fn resolve_integration(
+    store: &Store,
+    runtime: &Runtime,
+    integration: &tollgate_definition::Integration,
+    stage_variables: &BTreeMap<String, String>,
+    kv_store: &Arc<dyn KeyValueStore>,
+) -> Result<ResolvedIntegration, String> {
+    let templates = integration.request_templates.values().chain(
+        integration
+            .responses
+            .iter()
+            .flat_map(|r| r.response_templates.values()),
+    );
+    for template in templates {
+        if !is_literal_template(template) {
+            return Err(
+                "VTL mapping templates (with $ or # directives) are not supported yet; only \
+                 literal templates are"
+                    .to_string(),
+            );
+        }
+    }
+    match (integration.integration_type, &integration.target) {
+        (IntegrationType::Mock, _) => Ok(ResolvedIntegration::Mock),
+        (IntegrationType::Http | IntegrationType::HttpProxy, IntegrationTarget::Url(url)) => {
+            let url_template =
+                substitute_stage_variables(url, stage_variables).map_err(|e| e.to_string())?;
+            Ok(ResolvedIntegration::Http { url_template })
+        }
+        (IntegrationType::AwsProxy, IntegrationTarget::Function { name, qualifier }) => {
+            let name = substitute_stage_variables(name, stage_variables).map_err(|e| e.to_string())?;
+            let qualifier = qualifier
+                .as_deref()
+                .map(|q| substitute_stage_variables(q, stage_variables))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let version = store
+                .resolve_function(&name, qualifier.as_deref())
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| match &qualifier {
+                    Some(q) => format!("function {name}:{q} is not published"),
+                    None => format!(
+                        "function {name} is not published (publish it with `tollgate function publish {name} FILE.wasm`)"
+                    ),
+                })?;
+            let hash = version.hash.to_string();
+            let plugin = runtime
+                .load(&hash, || {
+                    store
+                        .component(&version.hash)
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("component {hash} is missing from the store"))
+                })
+                .map_err(|e| e.to_string())?;
+            if !plugin.kind().is_function() {
+                return Err(format!(
+                    "function {name} version {} is a {} component, not a function",
+                    version.version,
+                    plugin.kind().describe()
+                ));
+            }
+            Ok(ResolvedIntegration::Function {
+                plugin,
+                label: format!("{name}:{}", version.version),
+                key_value: Some(KeyValueGrant {
+                    store: kv_store.clone(),
+                    namespace: format!("function/{name}"),
+                }),
+            })
+        }
+        (IntegrationType::Aws, _) => Err(
+            "AWS (non-proxy) function integrations need mapping templates, which are not \
+             supported yet; use aws_proxy"
+                .to_string(),
+        ),
+        (kind, target) => Err(format!(
+            "integration type {} cannot target {target:?}",
+            kind.as_aws_str()
+        )),
+    }
+}
