@@ -197,8 +197,8 @@ impl Router {
             return Some(node);
         };
         let node = &self.nodes[node];
-        let decoded = decode(first);
-        if let Some(child) = node.literal_children.get(decoded.as_str())
+        let decoded = percent_decode_str(first).decode_utf8_lossy();
+        if let Some(child) = node.literal_children.get(decoded.as_ref())
             && let Some(found) = self.find(*child, rest, parameters)
         {
             return Some(found);
@@ -206,14 +206,16 @@ impl Router {
         if let Some((name, child)) = &node.variable_child
             && !decoded.is_empty()
         {
-            parameters.push((name.clone(), decoded));
+            parameters.push((name.clone(), decoded.into_owned()));
             if let Some(found) = self.find(*child, rest, parameters) {
                 return Some(found);
             }
             parameters.pop();
         }
         if let Some((name, child)) = &node.greedy_child {
-            let value = decode(&segments.join("/"));
+            let value = percent_decode_str(&segments.join("/"))
+                .decode_utf8_lossy()
+                .into_owned();
             if !value.is_empty() {
                 parameters.push((name.clone(), value));
                 return Some(*child);
@@ -235,10 +237,6 @@ fn split_request_path(path: &str) -> Option<Vec<&str>> {
         return Some(Vec::new());
     }
     Some(rest.split('/').collect())
-}
-
-fn decode(raw: &str) -> String {
-    percent_decode_str(raw).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]

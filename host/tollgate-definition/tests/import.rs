@@ -350,3 +350,22 @@ paths:
         "the body parameter is not a request parameter"
     );
 }
+
+#[test]
+fn a_definition_exported_from_aws_imports_unmodified() {
+    let definition =
+        import_file(&fixture("aws-export.json")).unwrap_or_else(|error| panic!("{error}"));
+    let get = &method(&definition, "/orders/{orderId}", "GET").integration;
+    assert_eq!(
+        get.target,
+        IntegrationTarget::Function {
+            name: "orders-api".to_owned(),
+            qualifier: None
+        }
+    );
+    let options = &method(&definition, "/orders/{orderId}", "OPTIONS").integration;
+    assert_eq!(options.responses[0].response_parameters.len(), 3);
+    let any = &method(&definition, "/{proxy+}", "ANY").integration;
+    assert_eq!(any.integration_type, IntegrationType::HttpProxy);
+    assert_eq!(any.cache_key_parameters, ["method.request.path.proxy"]);
+}

@@ -284,7 +284,12 @@ mod tests {
         ProxyEvent {
             http_method: method.to_owned(),
             path: path.to_owned(),
-            resource: if id.is_some() { "/items/{id}" } else { "/items" }.to_owned(),
+            resource: if id.is_some() {
+                "/items/{id}"
+            } else {
+                "/items"
+            }
+            .to_owned(),
             path_parameters: id.map(|id| [("id".to_owned(), id.to_owned())].into()),
             body: body.map(str::to_owned),
             ..ProxyEvent::default()
@@ -305,7 +310,10 @@ mod tests {
     fn routes_by_the_end_of_the_path() {
         assert_eq!(route(&event("GET", "/items", None)), Route::Collection);
         assert_eq!(route(&event("GET", "/items/", None)), Route::Collection);
-        assert_eq!(route(&event("GET", "/items/7", None)), Route::Item("7".into()));
+        assert_eq!(
+            route(&event("GET", "/items/7", None)),
+            Route::Item("7".into())
+        );
         let mut greedy = event("GET", "/v1/items/8", None);
         greedy.path_parameters = None;
         assert_eq!(route(&greedy), Route::Item("8".into()));
@@ -316,20 +324,37 @@ mod tests {
     #[test]
     fn create_read_update_delete() {
         let mut table = MemoryTable::default();
-        let (status, item) = call(&mut table, "POST", "/items", Some(r#"{"name":"widget","id":"x"}"#));
-        assert_eq!((status, item.clone()), (201, json!({"id": "1", "name": "widget"})));
+        let (status, item) = call(
+            &mut table,
+            "POST",
+            "/items",
+            Some(r#"{"name":"widget","id":"x"}"#),
+        );
         assert_eq!(
-            table.0.get("item:1").map(|v| String::from_utf8(v.clone()).unwrap()),
+            (status, item.clone()),
+            (201, json!({"id": "1", "name": "widget"}))
+        );
+        assert_eq!(
+            table
+                .0
+                .get("item:1")
+                .map(|v| String::from_utf8(v.clone()).unwrap()),
             Some(r#"{"id":"1","name":"widget"}"#.to_owned())
         );
 
         assert_eq!(call(&mut table, "GET", "/items/1", None), (200, item));
 
         let (status, item) = call(&mut table, "PUT", "/items/1", Some(r#"{"colour":"red"}"#));
-        assert_eq!((status, item.clone()), (200, json!({"id": "1", "colour": "red"})));
+        assert_eq!(
+            (status, item.clone()),
+            (200, json!({"id": "1", "colour": "red"}))
+        );
         assert_eq!(call(&mut table, "GET", "/items/1", None), (200, item));
 
-        assert_eq!(call(&mut table, "DELETE", "/items/1", None), (204, Value::Null));
+        assert_eq!(
+            call(&mut table, "DELETE", "/items/1", None),
+            (204, Value::Null)
+        );
         assert_eq!(
             call(&mut table, "GET", "/items/1", None),
             (404, json!({"message": "Item not found: 1"}))
@@ -340,9 +365,18 @@ mod tests {
     fn missing_items_answer_404() {
         let mut table = MemoryTable::default();
         let not_found = json!({"message": "Item not found: 9"});
-        assert_eq!(call(&mut table, "GET", "/items/9", None), (404, not_found.clone()));
-        assert_eq!(call(&mut table, "PUT", "/items/9", Some("{}")), (404, not_found.clone()));
-        assert_eq!(call(&mut table, "DELETE", "/items/9", None), (404, not_found));
+        assert_eq!(
+            call(&mut table, "GET", "/items/9", None),
+            (404, not_found.clone())
+        );
+        assert_eq!(
+            call(&mut table, "PUT", "/items/9", Some("{}")),
+            (404, not_found.clone())
+        );
+        assert_eq!(
+            call(&mut table, "DELETE", "/items/9", None),
+            (404, not_found)
+        );
         assert!(table.0.is_empty(), "PUT must not create");
     }
 
@@ -350,7 +384,12 @@ mod tests {
     fn ids_count_up_and_lists_sort_numerically() {
         let mut table = MemoryTable::default();
         for n in 1..=11 {
-            let (status, item) = call(&mut table, "POST", "/items", Some(&format!(r#"{{"n":{n}}}"#)));
+            let (status, item) = call(
+                &mut table,
+                "POST",
+                "/items",
+                Some(&format!(r#"{{"n":{n}}}"#)),
+            );
             assert_eq!((status, &item["id"]), (201, &json!(n.to_string())));
         }
         let (status, list) = call(&mut table, "GET", "/items", None);
@@ -361,7 +400,10 @@ mod tests {
             .iter()
             .map(|item| item["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]);
+        assert_eq!(
+            ids,
+            ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
+        );
     }
 
     #[test]
@@ -377,7 +419,10 @@ mod tests {
     #[test]
     fn empty_list() {
         let mut table = MemoryTable::default();
-        assert_eq!(call(&mut table, "GET", "/items", None), (200, json!({"items": []})));
+        assert_eq!(
+            call(&mut table, "GET", "/items", None),
+            (200, json!({"items": []}))
+        );
     }
 
     #[test]
@@ -385,11 +430,19 @@ mod tests {
         let mut table = MemoryTable::default();
         let (status, body) = call(&mut table, "POST", "/items", Some("{not json"));
         assert_eq!(status, 400);
-        assert!(body["message"].as_str().unwrap().starts_with("Invalid request body"));
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Invalid request body")
+        );
         let (status, body) = call(&mut table, "POST", "/items", Some("[1]"));
         assert_eq!(
             (status, body),
-            (400, json!({"message": "The request body must be a JSON object"}))
+            (
+                400,
+                json!({"message": "The request body must be a JSON object"})
+            )
         );
         assert_eq!(call(&mut table, "POST", "/items", None).0, 400);
         assert!(table.0.is_empty());

@@ -204,6 +204,12 @@ impl From<Policy> for AuthorizerResponse {
 #[macro_export]
 macro_rules! export_authorizer {
     ($ty:ty) => {
+        // Checks `$ty` on every target; the export itself exists only in WebAssembly.
+        const _: fn(
+            $crate::AuthorizerRequest,
+        ) -> ::std::result::Result<$crate::AuthorizerResponse, ::std::string::String> =
+            <$ty as $crate::Authorizer>::authorize;
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             struct TollgateAuthorizerExport;
             impl $crate::bindings::authorizer::exports::tollgate::plugin::authorization::Guest
@@ -211,7 +217,8 @@ macro_rules! export_authorizer {
             {
                 fn authorize(
                     request: $crate::AuthorizerRequest,
-                ) -> ::std::result::Result<$crate::AuthorizerResponse, ::std::string::String> {
+                ) -> ::std::result::Result<$crate::AuthorizerResponse, ::std::string::String>
+                {
                     <$ty as $crate::Authorizer>::authorize(request)
                 }
             }

@@ -55,6 +55,13 @@ pub fn handle_with<F: Function>(event: String) -> Result<String, String> {
 #[macro_export]
 macro_rules! export_function {
     ($ty:ty) => {
+        // Checks `$ty` on every target; the export itself exists only in WebAssembly (a
+        // native cdylib cannot link symbols named like `tollgate:plugin/handler@0.1.0#handle`).
+        const _: fn(
+            ::std::string::String,
+        ) -> ::std::result::Result<::std::string::String, ::std::string::String> =
+            $crate::function::handle_with::<$ty>;
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             struct TollgateFunctionExport;
             impl $crate::bindings::function::exports::tollgate::plugin::handler::Guest
@@ -93,6 +100,12 @@ macro_rules! export_function {
 #[macro_export]
 macro_rules! export_raw_function {
     ($ty:ty) => {
+        // Checks `$ty` on every target; the export itself exists only in WebAssembly.
+        const _: fn(
+            ::std::string::String,
+        ) -> ::std::result::Result<::std::string::String, ::std::string::String> =
+            <$ty as $crate::RawFunction>::handle;
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             struct TollgateRawFunctionExport;
             impl $crate::bindings::function::exports::tollgate::plugin::handler::Guest

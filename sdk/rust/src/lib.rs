@@ -54,8 +54,11 @@
 //! panics on malformed input (a bad event is a function error), and keeps the raw
 //! bindings in [`bindings`] so the typed layer stays the only thing plugins need to read.
 
+#![warn(missing_docs)]
+
 pub mod authorizer;
 #[doc(hidden)]
+#[allow(missing_docs)]
 pub mod bindings;
 mod fields;
 pub mod function;

@@ -8,10 +8,10 @@
 //! tollgate_sdk::log::info("item created", &[("id", "42")]);
 //! ```
 
-#[cfg(not(target_arch = "wasm32"))]
-use crate::native::log as host;
 #[cfg(target_arch = "wasm32")]
 use crate::bindings::function::tollgate::plugin::log as host;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::native::log as host;
 
 /// Severity of a log record.
 pub use crate::bindings::function::tollgate::plugin::log::Level;

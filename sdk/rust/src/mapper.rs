@@ -131,6 +131,13 @@ impl RequestContext {
 #[macro_export]
 macro_rules! export_mapper {
     ($ty:ty) => {
+        // Checks `$ty` on every target; the export itself exists only in WebAssembly.
+        const _: fn(
+            $crate::HttpRequest,
+            $crate::RequestContext,
+        ) -> ::std::result::Result<$crate::HttpRequest, ::std::string::String> =
+            <$ty as $crate::Mapper>::map_request;
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             struct TollgateMapperExport;
             impl $crate::bindings::mapper::exports::tollgate::plugin::mapping::Guest

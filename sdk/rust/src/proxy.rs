@@ -336,7 +336,8 @@ impl ProxyResponse {
     /// `{"message": "<why>"}`. Use [`ProxyResponse::try_json`] to handle that yourself.
     pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Self {
         Self::try_json(status, value).unwrap_or_else(|e| {
-            let message = serde_json::json!({ "message": format!("cannot serialise the response: {e}") });
+            let message =
+                serde_json::json!({ "message": format!("cannot serialise the response: {e}") });
             Self::with_json_body(500, message.to_string())
         })
     }
@@ -503,7 +504,10 @@ mod tests {
         assert_eq!(event.header("x"), None);
         assert_eq!(event.query("x"), None);
         assert_eq!(event.body_bytes().unwrap(), Vec::<u8>::new());
-        assert_eq!(event.json_body::<serde_json::Value>(), Err(BodyError::Missing));
+        assert_eq!(
+            event.json_body::<serde_json::Value>(),
+            Err(BodyError::Missing)
+        );
     }
 
     #[test]
@@ -547,7 +551,10 @@ mod tests {
             r#"{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"aGk=","isBase64Encoded":true}"#
         );
         let text = ProxyResponse::text(404, "no").with_header_values("set-cookie", ["a=1", "b=2"]);
-        assert_eq!(text.header("Content-Type"), Some("text/plain; charset=utf-8"));
+        assert_eq!(
+            text.header("Content-Type"),
+            Some("text/plain; charset=utf-8")
+        );
         assert_eq!(text.header("Set-Cookie"), Some("a=1"));
         assert_eq!(
             text.to_json(),

@@ -1,0 +1,230 @@
+//! Where each `x-amazon-apigateway-*` extension may appear, which are accepted (and kept in
+//! the document), which are refused as not supported yet, and the final sweep that reports
+//! every extension nothing handled: unknown, or known but out of place.
+
+use serde_json::{Map, Value};
+
+use super::{Dialect, Reader};
+use crate::import::pointer;
+
+const AWS_EXTENSION_PREFIX: &str = "x-amazon-apigateway-";
+const TOLLGATE_EXTENSION_PREFIX: &str = "x-tollgate-";
+
+/// Every extension AWS defines, with where it belongs, for "not valid here" messages.
+const KNOWN_AWS_EXTENSIONS: &[(&str, &str)] = &[
+    ("x-amazon-apigateway-any-method", "in a path item"),
+    ("x-amazon-apigateway-integration", "in an operation"),
+    ("x-amazon-apigateway-auth", "in an operation"),
+    (
+        "x-amazon-apigateway-request-validator",
+        "at the top level or in an operation",
+    ),
+    ("x-amazon-apigateway-request-validators", "at the top level"),
+    ("x-amazon-apigateway-api-key-source", "at the top level"),
+    ("x-amazon-apigateway-binary-media-types", "at the top level"),
+    ("x-amazon-apigateway-documentation", "at the top level"),
+    (
+        "x-amazon-apigateway-endpoint-configuration",
+        "at the top level",
+    ),
+    ("x-amazon-apigateway-gateway-responses", "at the top level"),
+    (
+        "x-amazon-apigateway-importexport-version",
+        "at the top level",
+    ),
+    (
+        "x-amazon-apigateway-minimum-compression-size",
+        "at the top level",
+    ),
+    ("x-amazon-apigateway-policy", "at the top level"),
+    ("x-amazon-apigateway-cors", "at the top level"),
+    ("x-amazon-apigateway-integrations", "in components"),
+    ("x-amazon-apigateway-authorizer", "in a security scheme"),
+    ("x-amazon-apigateway-authtype", "in a security scheme"),
+    ("x-amazon-apigateway-tag-value", "in a tag"),
+];
+
+/// The largest `x-amazon-apigateway-minimum-compression-size` AWS accepts (10 MiB).
+const MAX_MINIMUM_COMPRESSION_SIZE: u64 = 10_485_760;
+
+impl Reader<'_, '_> {
+    /// Top-level `x-amazon-apigateway-*` extensions; returns the binary media types.
+    pub(super) fn read_root_extensions(&mut self, root: &Map<String, Value>) -> Vec<String> {
+        let mut binary_media_types = Vec::new();
+        for (key, value) in root {
+            let at = pointer::child("", key);
+            match key.as_str() {
+                "x-amazon-apigateway-binary-media-types" => {
+                    binary_media_types = self.read_binary_media_types(value, &at);
+                }
+                "x-amazon-apigateway-minimum-compression-size" => {
+                    if value
+                        .as_u64()
+                        .is_none_or(|size| size > MAX_MINIMUM_COMPRESSION_SIZE)
+                    {
+                        self.problems.invalid(
+                            &at,
+                            format_args!(
+                                "an integer from 0 to {MAX_MINIMUM_COMPRESSION_SIZE} (bytes)"
+                            ),
+                            value,
+                        );
+                    }
+                }
+                "x-amazon-apigateway-gateway-responses" => {
+                    if !value.is_object() {
+                        self.problems.invalid(
+                            &at,
+                            "a mapping of gateway response type to gateway response",
+                            value,
+                        );
+                    }
+                }
+                "x-amazon-apigateway-endpoint-configuration" => {
+                    let private = value
+                        .get("vpcEndpointIds")
+                        .and_then(Value::as_array)
+                        .is_some_and(|ids| !ids.is_empty());
+                    if private {
+                        self.problems.not_supported(
+                            &pointer::child(&at, "vpcEndpointIds"),
+                            "private APIs (`vpcEndpointIds`)",
+                        );
+                    }
+                }
+                "x-amazon-apigateway-documentation"
+                | "x-amazon-apigateway-importexport-version" => {}
+                "x-amazon-apigateway-api-key-source" => self
+                    .problems
+                    .not_supported(&at, "API keys (`x-amazon-apigateway-api-key-source`)"),
+                "x-amazon-apigateway-policy" => self
+                    .problems
+                    .not_supported(&at, "resource policies (`x-amazon-apigateway-policy`)"),
+                "x-amazon-apigateway-request-validators"
+                | "x-amazon-apigateway-request-validator" => self
+                    .problems
+                    .not_supported(&at, format_args!("request validation (`{key}`)")),
+                "x-amazon-apigateway-cors" => self.problems.not_supported(
+                    &at,
+                    "`x-amazon-apigateway-cors` (the CORS configuration of HTTP APIs; a REST API \
+                     answers CORS with OPTIONS methods)",
+                ),
+                _ => continue,
+            }
+            self.handled.insert(at);
+        }
+        binary_media_types
+    }
+
+    fn read_binary_media_types(&mut self, value: &Value, at: &str) -> Vec<String> {
+        let Value::Array(entries) = value else {
+            self.problems
+                .invalid(at, "a list of media types such as \"image/png\"", value);
+            return Vec::new();
+        };
+        let mut types = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            match entry.as_str() {
+                Some(media_type) if media_type.contains('/') => types.push(media_type.to_owned()),
+                _ => self.problems.invalid(
+                    &pointer::index(at, index),
+                    "a media type such as \"image/png\" or \"*/*\"",
+                    entry,
+                ),
+            }
+        }
+        types
+    }
+
+    /// Security schemes (`components.securitySchemes`, `securityDefinitions`) and the
+    /// HTTP-API-only `components.x-amazon-apigateway-integrations`.
+    pub(super) fn read_security_schemes(&mut self, root: &Map<String, Value>) {
+        let (schemes_at, schemes) = match self.dialect {
+            Dialect::OpenApi3 => {
+                if let Some(Value::Object(components)) = root.get("components")
+                    && components.contains_key("x-amazon-apigateway-integrations")
+                {
+                    let at = "/components/x-amazon-apigateway-integrations";
+                    self.problems.not_supported(
+                        at,
+                        "`x-amazon-apigateway-integrations` (reusable integrations of HTTP APIs)",
+                    );
+                    self.handled.insert(at.to_owned());
+                }
+                (
+                    "/components/securitySchemes",
+                    root.get("components")
+                        .and_then(|c| c.get("securitySchemes")),
+                )
+            }
+            Dialect::Swagger2 => ("/securityDefinitions", root.get("securityDefinitions")),
+        };
+        let Some(Value::Object(schemes)) = schemes else {
+            return;
+        };
+        for (name, scheme) in schemes {
+            let Value::Object(scheme) = scheme else {
+                continue;
+            };
+            let scheme_at = pointer::child(schemes_at, name);
+            for (key, what) in [
+                (
+                    "x-amazon-apigateway-authorizer",
+                    "authorizers (`x-amazon-apigateway-authorizer`)",
+                ),
+                (
+                    "x-amazon-apigateway-authtype",
+                    "custom authorization types (`x-amazon-apigateway-authtype`)",
+                ),
+            ] {
+                if scheme.contains_key(key) {
+                    let at = pointer::child(&scheme_at, key);
+                    self.problems.not_supported(&at, what);
+                    self.handled.insert(at);
+                }
+            }
+        }
+    }
+
+    /// Reports every `x-amazon-apigateway-*` and `x-tollgate-*` key nothing handled.
+    pub(super) fn sweep_extensions(&mut self, value: &Value, at: &str) {
+        match value {
+            Value::Object(members) => {
+                for (key, member) in members {
+                    let member_at = pointer::child(at, key);
+                    let lower = key.to_ascii_lowercase();
+                    if lower.starts_with(AWS_EXTENSION_PREFIX) && !self.handled.contains(&member_at)
+                    {
+                        let message = match KNOWN_AWS_EXTENSIONS
+                            .iter()
+                            .find(|(name, _)| *name == key)
+                        {
+                            Some((_, place)) => format!(
+                                "the extension `{key}` is not valid here (API Gateway reads it {place})"
+                            ),
+                            None => format!("unknown extension `{key}`"),
+                        };
+                        self.problems.unknown_key(&member_at, message);
+                    } else if lower.starts_with(TOLLGATE_EXTENSION_PREFIX) {
+                        self.problems.unknown_key(
+                            &member_at,
+                            format!(
+                                "unknown extension `{key}` (Tollgate defines no x-tollgate-* \
+                                 extensions yet)"
+                            ),
+                        );
+                    }
+                    if !self.skipped.contains(&member_at) {
+                        self.sweep_extensions(member, &member_at);
+                    }
+                }
+            }
+            Value::Array(elements) => {
+                for (index, element) in elements.iter().enumerate() {
+                    self.sweep_extensions(element, &pointer::index(at, index));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Operations (methods): their keys, security, parameters (with local `$ref`s), declared
+//! method responses, and the integration they must have.
+
+use serde_json::Value;
+
+use super::{Dialect, INTEGRATION, PathItemContext, Reader, is_extension, unknown_key_message};
+use crate::error::ImportErrorKind;
+use crate::import::integration::{self, MethodContext, MethodResponses};
+use crate::import::pointer;
+use crate::model::{Method, Parameter, ParameterLocation};
+
+impl<'d> Reader<'d, '_> {
+    pub(super) fn read_operation(
+        &mut self,
+        value: &'d Value,
+        at: &str,
+        http_method: &str,
+        path_item: &PathItemContext<'_>,
+    ) -> Option<Method> {
+        let Value::Object(operation) = value else {
+            self.problems.invalid(at, "an operation (a mapping)", value);
+            return None;
+        };
+        let allowed = self.dialect.operation_keys();
+        for key in operation.keys() {
+            if !allowed.contains(&key.as_str()) && !is_extension(key) {
+                self.problems.unknown_key(
+                    &pointer::child(at, key),
+                    unknown_key_message(key, "an operation", allowed),
+                );
+            }
+        }
+
+        for (key, what) in [
+            (
+                "x-amazon-apigateway-request-validator",
+                "request validation (`x-amazon-apigateway-request-validator`)",
+            ),
+            (
+                "x-amazon-apigateway-auth",
+                "method authorization (`x-amazon-apigateway-auth`)",
+            ),
+        ] {
+            if operation.contains_key(key) {
+                let key_at = pointer::child(at, key);
+                self.problems.not_supported(&key_at, what);
+                self.handled.insert(key_at);
+            }
+        }
+        if let Some(security) = operation.get("security") {
+            self.check_security(security, &pointer::child(at, "security"));
+        }
+
+        let operation_id = match operation.get("operationId") {
+            None => None,
+            Some(Value::String(id)) => Some(id.clone()),
+            Some(other) => {
+                self.problems
+                    .invalid(&pointer::child(at, "operationId"), "a string", other);
+                None
+            }
+        };
+
+        let own_parameters = match operation.get("parameters") {
+            Some(value) => self.read_parameters(
+                value,
+                &pointer::child(at, "parameters"),
+                path_item.resource_path,
+                path_item.variables,
+            ),
+            None => Vec::new(),
+        };
+        let parameters = merge_parameters(path_item.parameters, own_parameters);
+        let method_responses = match operation.get("responses") {
+            Some(responses) => {
+                self.read_method_responses(responses, &pointer::child(at, "responses"))
+            }
+            None => None,
+        };
+
+        let integration_at = pointer::child(at, INTEGRATION);
+        let Some(integration_value) = operation.get(INTEGRATION) else {
+            self.problems.missing(
+                &integration_at,
+                format!(
+                    "missing {INTEGRATION}: every method needs an integration (API Gateway \
+                     refuses to deploy a method without one)"
+                ),
+            );
+            return None;
+        };
+        self.handled.insert(integration_at.clone());
+        let context = MethodContext {
+            resource_path: path_item.resource_path,
+            path_variables: path_item.variables,
+            parameters: &parameters,
+            method_responses: method_responses.as_ref(),
+        };
+        let integration =
+            integration::read(integration_value, &integration_at, &context, self.problems)?;
+        Some(Method {
+            http_method: http_method.to_owned(),
+            operation_id,
+            parameters,
+            integration,
+        })
+    }
+
+    /// Follows a local `$ref` (`#/components/...`); returns the value and its pointer.
+    fn resolve(&mut self, value: &'d Value, at: &str) -> Option<(&'d Value, String)> {
+        let mut current = value;
+        let mut current_at = at.to_owned();
+        for _ in 0..16 {
+            let Some(reference) = current.get("$ref") else {
+                return Some((current, current_at));
+            };
+            let ref_at = pointer::child(&current_at, "$ref");
+            let Some(reference) = reference.as_str() else {
+                self.problems.invalid(
+                    &ref_at,
+                    "a reference such as \"#/components/parameters/Id\"",
+                    reference,
+                );
+                return None;
+            };
+            let Some(target_pointer) = reference.strip_prefix('#') else {
+                self.problems.not_supported(
+                    &ref_at,
+                    format_args!("references to other documents (\"{reference}\")"),
+                );
+                return None;
+            };
+            let Some(target) = self.document.pointer(target_pointer) else {
+                self.problems.push(
+                    &ref_at,
+                    ImportErrorKind::Invalid,
+                    format!("the reference \"{reference}\" points to nothing in this document"),
+                );
+                return None;
+            };
+            current = target;
+            current_at = target_pointer.to_owned();
+        }
+        self.problems.push(
+            at,
+            ImportErrorKind::Invalid,
+            "references (`$ref`) nest too deeply or form a cycle",
+        );
+        None
+    }
+
+    pub(super) fn read_parameters(
+        &mut self,
+        value: &'d Value,
+        at: &str,
+        resource_path: &str,
+        variables: &[String],
+    ) -> Vec<Parameter> {
+        let Value::Array(entries) = value else {
+            self.problems.invalid(at, "a list of parameters", value);
+            return Vec::new();
+        };
+        let mut parameters: Vec<Parameter> = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            let entry_at = pointer::index(at, index);
+            let Some((entry, entry_at)) = self.resolve(entry, &entry_at) else {
+                continue;
+            };
+            let Some(parameter) = self.read_parameter(entry, &entry_at, resource_path, variables)
+            else {
+                continue;
+            };
+            let duplicate = parameters
+                .iter()
+                .any(|p| p.location == parameter.location && same_name(p, &parameter));
+            if duplicate {
+                self.problems.push(
+                    &entry_at,
+                    ImportErrorKind::Conflict,
+                    format!(
+                        "the {} parameter `{}` is declared twice",
+                        parameter.location.as_aws_str(),
+                        parameter.name
+                    ),
+                );
+                continue;
+            }
+            parameters.push(parameter);
+        }
+        parameters
+    }
+
+    fn read_parameter(
+        &mut self,
+        value: &Value,
+        at: &str,
+        resource_path: &str,
+        variables: &[String],
+    ) -> Option<Parameter> {
+        let Value::Object(parameter) = value else {
+            self.problems
+                .invalid(at, "a parameter (a mapping with `name` and `in`)", value);
+            return None;
+        };
+        let name = match parameter.get("name") {
+            Some(Value::String(name)) if !name.is_empty() => name.clone(),
+            Some(other) => {
+                self.problems
+                    .invalid(&pointer::child(at, "name"), "a parameter name", other);
+                return None;
+            }
+            None => {
+                self.problems
+                    .missing(&pointer::child(at, "name"), "missing the parameter `name`");
+                return None;
+            }
+        };
+        let in_at = pointer::child(at, "in");
+        let expected_in = match self.dialect {
+            Dialect::OpenApi3 => "one of path, query, header",
+            Dialect::Swagger2 => "one of path, query, header, body, formData",
+        };
+        let location = match (parameter.get("in").and_then(Value::as_str), self.dialect) {
+            (Some("path"), _) => ParameterLocation::Path,
+            (Some("query"), _) => ParameterLocation::Query,
+            (Some("header"), _) => ParameterLocation::Header,
+            // Swagger 2.0 describes the request body as a parameter; it is not one to AWS.
+            (Some("body" | "formData"), Dialect::Swagger2) => return None,
+            (Some("cookie"), _) => {
+                self.problems
+                    .not_supported(&in_at, "cookie parameters (`in: cookie`)");
+                return None;
+            }
+            (_, _) => {
+                match parameter.get("in") {
+                    Some(found) => self.problems.invalid(&in_at, expected_in, found),
+                    None => self.problems.missing(
+                        &in_at,
+                        format!("missing the parameter location `in` (expected {expected_in})"),
+                    ),
+                }
+                return None;
+            }
+        };
+        let required = match parameter.get("required") {
+            None => false,
+            Some(Value::Bool(required)) => *required,
+            Some(other) => {
+                self.problems
+                    .invalid(&pointer::child(at, "required"), "true or false", other);
+                false
+            }
+        };
+        if location == ParameterLocation::Path && !variables.contains(&name) {
+            self.problems.push(
+                &pointer::child(at, "name"),
+                ImportErrorKind::Invalid,
+                format!(
+                    "the path parameter `{name}` is not a variable of the resource path {resource_path}"
+                ),
+            );
+            return None;
+        }
+        Some(Parameter {
+            name,
+            location,
+            // Path parameters are always required: a resource path matches only with a value.
+            required: required || location == ParameterLocation::Path,
+        })
+    }
+
+    /// The operation's `responses`: status codes and the headers each declares.
+    fn read_method_responses(&mut self, value: &'d Value, at: &str) -> Option<MethodResponses> {
+        let Value::Object(responses) = value else {
+            self.problems
+                .invalid(at, "a mapping of status code to response", value);
+            return None;
+        };
+        let mut declared = MethodResponses::default();
+        for (status, response) in responses {
+            let response_at = pointer::child(at, status);
+            let Some((response, _)) = self.resolve(response, &response_at) else {
+                continue;
+            };
+            let headers = response
+                .get("headers")
+                .and_then(Value::as_object)
+                .map(|headers| headers.keys().map(|h| h.to_ascii_lowercase()).collect())
+                .unwrap_or_default();
+            declared.headers_by_status.insert(status.clone(), headers);
+        }
+        Some(declared)
+    }
+}
+
+fn same_name(a: &Parameter, b: &Parameter) -> bool {
+    if a.location == ParameterLocation::Header {
+        a.name.eq_ignore_ascii_case(&b.name)
+    } else {
+        a.name == b.name
+    }
+}
+
+/// Path-item parameters, overridden by the operation's own on the same name and location.
+fn merge_parameters(path_level: &[Parameter], own: Vec<Parameter>) -> Vec<Parameter> {
+    let mut merged: Vec<Parameter> = path_level
+        .iter()
+        .filter(|inherited| {
+            !own.iter()
+                .any(|p| p.location == inherited.location && same_name(p, inherited))
+        })
+        .cloned()
+        .collect();
+    merged.extend(own);
+    merged
+}
