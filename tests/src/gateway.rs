@@ -159,7 +159,13 @@ impl Drop for Gateway {
 
 /// Imports `definition` into `data` as stage `stage`, publishing `functions` (`NAME`, path)
 /// first, with stage variables `vars` (`NAME=VALUE`); panics with the CLI's output on failure.
-pub fn deploy(data: &TempData, definition: &str, stage: &str, functions: &[(&str, &str)], vars: &[&str]) {
+pub fn deploy(
+    data: &TempData,
+    definition: &str,
+    stage: &str,
+    functions: &[(&str, &str)],
+    vars: &[&str],
+) {
     let file = data.write(&format!("{stage}-api.yaml"), definition);
     let mut args: Vec<String> = vec![
         "import".into(),

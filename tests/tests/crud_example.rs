@@ -26,7 +26,10 @@ async fn create_read_update_delete_and_list_items() {
     assert_eq!(created.status, 201, "{}", created.text());
     assert!(created.header("x-amzn-requestid").is_some());
     let item = created.json();
-    let id = item["id"].as_str().expect("the created item has an id").to_string();
+    let id = item["id"]
+        .as_str()
+        .expect("the created item has an id")
+        .to_string();
     assert_eq!(item["name"], "apple");
 
     let read = send("GET", &gateway.url(&format!("/dev/items/{id}")), &[], "").await;
@@ -50,12 +53,19 @@ async fn create_read_update_delete_and_list_items() {
 
     let listed = send("GET", &gateway.url("/dev/items"), &[], "").await;
     assert_eq!(listed.status, 200);
-    let items = listed.json()["items"].as_array().expect("items array").clone();
+    let items = listed.json()["items"]
+        .as_array()
+        .expect("items array")
+        .clone();
     assert_eq!(items.len(), 2);
     assert!(items.iter().any(|i| i["name"] == "pear"));
 
     let deleted = send("DELETE", &gateway.url(&format!("/dev/items/{id}")), &[], "").await;
-    assert!(deleted.status == 204 || deleted.status == 200, "{}", deleted.status);
+    assert!(
+        deleted.status == 204 || deleted.status == 200,
+        "{}",
+        deleted.status
+    );
 
     let gone = send("GET", &gateway.url(&format!("/dev/items/{id}")), &[], "").await;
     assert_eq!(gone.status, 404);
@@ -77,7 +87,13 @@ async fn invalid_json_body_answers_400_with_a_json_message() {
 async fn items_survive_a_restart() {
     let data = TempData::new();
     let gateway = up(&data);
-    let created = send("POST", &gateway.url("/dev/items"), &[], r#"{"name":"kept"}"#).await;
+    let created = send(
+        "POST",
+        &gateway.url("/dev/items"),
+        &[],
+        r#"{"name":"kept"}"#,
+    )
+    .await;
     assert_eq!(created.status, 201);
     let id = created.json()["id"].as_str().unwrap().to_string();
     let status = gateway.terminate();
@@ -131,11 +147,17 @@ async fn a_second_start_compiles_nothing() {
     };
     let before = artifacts();
     assert_eq!(before.len(), 1, "{before:?}");
-    let modified = std::fs::metadata(compiled_dir.join(&before[0])).unwrap().modified().unwrap();
+    let modified = std::fs::metadata(compiled_dir.join(&before[0]))
+        .unwrap()
+        .modified()
+        .unwrap();
     let gateway = serve(&data);
     let listed = send("GET", &gateway.url("/dev/items"), &[], "").await;
     assert_eq!(listed.status, 200);
     assert_eq!(artifacts(), before);
-    let after = std::fs::metadata(compiled_dir.join(&before[0])).unwrap().modified().unwrap();
+    let after = std::fs::metadata(compiled_dir.join(&before[0]))
+        .unwrap()
+        .modified()
+        .unwrap();
     assert_eq!(modified, after, "the compiled artifact was not rewritten");
 }

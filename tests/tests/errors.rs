@@ -42,7 +42,10 @@ async fn unknown_routes_stages_and_methods_answer_403_missing_authentication_tok
             serde_json::json!({"message": "Missing Authentication Token"}),
             "{method} {path}"
         );
-        assert_eq!(answer.header("x-amzn-errortype"), Some("MissingAuthenticationTokenException"));
+        assert_eq!(
+            answer.header("x-amzn-errortype"),
+            Some("MissingAuthenticationTokenException")
+        );
         assert!(answer.header("x-amzn-requestid").is_some());
     }
 }
@@ -51,7 +54,9 @@ async fn unknown_routes_stages_and_methods_answer_403_missing_authentication_tok
 /// reading it all and closes, so an ordinary client sees its upload cut off.
 async fn raw_oversized_request(gateway: &Gateway, chunked: bool) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let stream = tokio::net::TcpStream::connect(gateway.address).await.unwrap();
+    let stream = tokio::net::TcpStream::connect(gateway.address)
+        .await
+        .unwrap();
     let (mut reader, mut writer) = stream.into_split();
     let size = 10 * 1024 * 1024 + 1;
     let head = if chunked {
@@ -90,7 +95,10 @@ async fn a_body_over_10_mb_answers_413() {
     let (_data, gateway) = start();
     for chunked in [false, true] {
         let response = raw_oversized_request(&gateway, chunked).await;
-        assert!(response.starts_with("HTTP/1.1 413"), "chunked={chunked}: {response}");
+        assert!(
+            response.starts_with("HTTP/1.1 413"),
+            "chunked={chunked}: {response}"
+        );
         assert!(
             response.ends_with(r#"{"message":"Request Too Long"}"#),
             "chunked={chunked}: {response}"
@@ -103,9 +111,18 @@ async fn a_body_over_10_mb_answers_413() {
 #[tokio::test]
 async fn passthrough_never_without_a_matching_template_answers_415() {
     let (_data, gateway) = start();
-    let answer = send("POST", &gateway.url("/dev/never"), &[("content-type", "text/plain")], "x").await;
+    let answer = send(
+        "POST",
+        &gateway.url("/dev/never"),
+        &[("content-type", "text/plain")],
+        "x",
+    )
+    .await;
     assert_eq!(answer.status, 415);
-    assert_eq!(answer.json(), serde_json::json!({"message": "Unsupported Media Type"}));
+    assert_eq!(
+        answer.json(),
+        serde_json::json!({"message": "Unsupported Media Type"})
+    );
 }
 
 fn import_error(definition: &str) -> String {
@@ -147,7 +164,10 @@ fn a_function_that_is_not_published_refuses_the_deployment() {
     let stderr = import_error(
         "openapi: 3.0.1\ninfo: { title: t, version: '1' }\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration: { type: aws_proxy, httpMethod: POST, uri: 'function:ghost' }\n",
     );
-    assert!(stderr.contains("function ghost is not published"), "{stderr}");
+    assert!(
+        stderr.contains("function ghost is not published"),
+        "{stderr}"
+    );
 }
 
 #[test]

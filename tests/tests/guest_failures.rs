@@ -59,7 +59,10 @@ async fn a_trapping_guest_answers_502_and_the_gateway_keeps_serving() {
     let (_data, mut gateway) = start();
     let answer = send("GET", &gateway.url("/dev/trap"), &[], "").await;
     assert_internal_server_error(&answer, 502);
-    assert_eq!(answer.json(), serde_json::json!({"message": "Internal server error"}));
+    assert_eq!(
+        answer.json(),
+        serde_json::json!({"message": "Internal server error"})
+    );
     assert_still_serving(&gateway).await;
     assert!(gateway.is_running());
 }
@@ -69,7 +72,10 @@ async fn an_endless_loop_answers_504_at_the_integration_timeout() {
     let (_data, mut gateway) = start();
     let answer = send("GET", &gateway.url("/dev/loop"), &[], "").await;
     assert_internal_server_error(&answer, 504);
-    assert_eq!(answer.json(), serde_json::json!({"message": "Endpoint request timed out"}));
+    assert_eq!(
+        answer.json(),
+        serde_json::json!({"message": "Endpoint request timed out"})
+    );
     assert_still_serving(&gateway).await;
     assert!(gateway.is_running());
 }
@@ -79,7 +85,10 @@ async fn a_memory_bomb_answers_502_and_the_gateway_keeps_serving() {
     let (_data, mut gateway) = start();
     let answer = send("GET", &gateway.url("/dev/bomb"), &[], "").await;
     assert_internal_server_error(&answer, 502);
-    assert_eq!(answer.json(), serde_json::json!({"message": "Internal server error"}));
+    assert_eq!(
+        answer.json(),
+        serde_json::json!({"message": "Internal server error"})
+    );
     assert_still_serving(&gateway).await;
     assert!(gateway.is_running());
 }
@@ -87,8 +96,20 @@ async fn a_memory_bomb_answers_502_and_the_gateway_keeps_serving() {
 #[tokio::test]
 async fn malformed_function_output_answers_502() {
     let (_data, gateway) = start();
-    for kind in ["not-json", "no-status", "extra-field", "body-not-string", "error"] {
-        let answer = send("GET", &gateway.url(&format!("/dev/malformed?kind={kind}")), &[], "").await;
+    for kind in [
+        "not-json",
+        "no-status",
+        "extra-field",
+        "body-not-string",
+        "error",
+    ] {
+        let answer = send(
+            "GET",
+            &gateway.url(&format!("/dev/malformed?kind={kind}")),
+            &[],
+            "",
+        )
+        .await;
         assert_internal_server_error(&answer, 502);
         assert_eq!(
             answer.json(),
@@ -109,7 +130,9 @@ async fn concurrent_failures_do_not_disturb_healthy_requests() {
             1 => "/dev/bomb",
             _ => "/dev/ok",
         });
-        tasks.push(tokio::spawn(async move { (i, send("GET", &url, &[], "").await.status) }));
+        tasks.push(tokio::spawn(async move {
+            (i, send("GET", &url, &[], "").await.status)
+        }));
     }
     for task in tasks {
         let (i, status) = task.await.unwrap();

@@ -95,7 +95,10 @@ async fn setup() -> (TempData, Upstream, Gateway) {
         &data,
         API,
         "test",
-        &[("echo", components::EVENT_ECHO), ("hello", components::WASI_HTTP_HELLO)],
+        &[
+            ("echo", components::EVENT_ECHO),
+            ("hello", components::WASI_HTTP_HELLO),
+        ],
         &[&format!("backend={}", upstream.address)],
     );
     let gateway = serve(&data);
@@ -147,13 +150,22 @@ async fn integration_timeout_answers_504() {
     let (_data, _upstream, gateway) = setup().await;
     let answer = send("GET", &gateway.url("/test/slow"), &[], "").await;
     assert_eq!(answer.status, 504);
-    assert_eq!(answer.json(), serde_json::json!({"message": "Endpoint request timed out"}));
+    assert_eq!(
+        answer.json(),
+        serde_json::json!({"message": "Endpoint request timed out"})
+    );
 }
 
 #[tokio::test]
 async fn http_integration_maps_parameters_and_selects_responses() {
     let (_data, _upstream, gateway) = setup().await;
-    let answer = send("GET", &gateway.url("/test/mapped/42?q=red&ignored=1"), &[("x-dropped", "1")], "").await;
+    let answer = send(
+        "GET",
+        &gateway.url("/test/mapped/42?q=red&ignored=1"),
+        &[("x-dropped", "1")],
+        "",
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.header("x-from-backend"), Some("echo"));
     let echo = answer.json();
@@ -161,12 +173,21 @@ async fn http_integration_maps_parameters_and_selects_responses() {
     assert_eq!(echo["path"], "/things/42");
     assert_eq!(echo["query"], "search=red");
     assert_eq!(echo["headers"]["x-stage"], "fixed");
-    assert!(echo["headers"].get("x-dropped").is_none(), "unmapped headers are not sent");
+    assert!(
+        echo["headers"].get("x-dropped").is_none(),
+        "unmapped headers are not sent"
+    );
 
     let selected = send("GET", &gateway.url("/test/mapped-status/404"), &[], "").await;
-    assert_eq!(selected.status, 400, "selection pattern 4\\d{{2}} picks the 400 response");
+    assert_eq!(
+        selected.status, 400,
+        "selection pattern 4\\d{{2}} picks the 400 response"
+    );
     let fallback = send("GET", &gateway.url("/test/mapped-status/503"), &[], "").await;
-    assert_eq!(fallback.status, 200, "no pattern matches 503: the default response");
+    assert_eq!(
+        fallback.status, 200,
+        "no pattern matches 503: the default response"
+    );
 }
 
 #[tokio::test]
@@ -185,14 +206,23 @@ async fn function_receives_the_exact_lambda_proxy_event() {
     assert_eq!(event["path"], "/pets/7");
     assert_eq!(event["httpMethod"], "GET");
     assert_eq!(event["headers"]["x-trace"], "abc");
-    assert_eq!(event["multiValueHeaders"]["x-trace"], serde_json::json!(["abc"]));
+    assert_eq!(
+        event["multiValueHeaders"]["x-trace"],
+        serde_json::json!(["abc"])
+    );
     assert_eq!(event["queryStringParameters"]["kind"], "dog");
     assert_eq!(event["queryStringParameters"]["single"], "1");
-    assert_eq!(event["multiValueQueryStringParameters"]["kind"], serde_json::json!(["cat", "dog"]));
+    assert_eq!(
+        event["multiValueQueryStringParameters"]["kind"],
+        serde_json::json!(["cat", "dog"])
+    );
     assert_eq!(event["pathParameters"], serde_json::json!({"id": "7"}));
-    assert_eq!(event["stageVariables"]["backend"].is_string(), true);
+    assert!(event["stageVariables"]["backend"].is_string());
     let context = &event["requestContext"];
-    assert_eq!(context["requestId"], answer.header("x-amzn-requestid").unwrap());
+    assert_eq!(
+        context["requestId"],
+        answer.header("x-amzn-requestid").unwrap()
+    );
     assert_eq!(context["stage"], "test");
     assert_eq!(context["resourcePath"], "/pets/{id}");
     assert_eq!(context["httpMethod"], "GET");
@@ -217,7 +247,13 @@ async fn literal_segments_beat_parameters_and_aws_lambda_arns_resolve() {
 #[tokio::test]
 async fn function_bodies_text_and_binary() {
     let (_data, _upstream, gateway) = setup().await;
-    let text = send("POST", &gateway.url("/test/echo"), &[("content-type", "application/json")], r#"{"a":1}"#).await;
+    let text = send(
+        "POST",
+        &gateway.url("/test/echo"),
+        &[("content-type", "application/json")],
+        r#"{"a":1}"#,
+    )
+    .await;
     assert_eq!(text.json()["body"], r#"{"a":1}"#);
     assert_eq!(text.json()["isBase64Encoded"], false);
     let binary = send(
@@ -234,7 +270,13 @@ async fn function_bodies_text_and_binary() {
 #[tokio::test]
 async fn a_standard_wasi_http_component_serves_as_a_function() {
     let (_data, _upstream, gateway) = setup().await;
-    let answer = send("POST", &gateway.url("/test/wasi-http/x/y?z=1"), &[("x-echo", "hi")], "").await;
+    let answer = send(
+        "POST",
+        &gateway.url("/test/wasi-http/x/y?z=1"),
+        &[("x-echo", "hi")],
+        "",
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.header("x-served-by"), Some("wasi-http"));
     let text = answer.text();

@@ -9,10 +9,10 @@ use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 
-use crate::bindings::types::{HttpRequest, HttpResponse, RequestContext};
 use crate::bindings::authorizer::exports::tollgate::plugin::authorization::{
     AuthorizerRequest, AuthorizerResponse,
 };
+use crate::bindings::types::{HttpRequest, HttpResponse, RequestContext};
 use crate::error::CallError;
 use crate::state::{HostState, Invocation};
 use crate::{Plugin, PluginPre};
@@ -87,7 +87,12 @@ impl Plugin {
         store
     }
 
-    fn classify(&self, error: wasmtime::Error, store: &Store<HostState>, timeout: Duration) -> CallError {
+    fn classify(
+        &self,
+        error: wasmtime::Error,
+        store: &Store<HostState>,
+        timeout: Duration,
+    ) -> CallError {
         if store.data().limiter.denied_growth {
             return CallError::MemoryExhausted {
                 limit_bytes: self.runtime.config.max_memory_bytes,
@@ -161,24 +166,32 @@ impl Plugin {
         self.with_store(invocation, async |store| {
             let (sender, receiver) = tokio::sync::oneshot::channel();
             let request = request.map(Full::new);
-            let request = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
+            let request = store
+                .data_mut()
+                .http()
+                .new_incoming_request(Scheme::Http, request)?;
             let outparam = store.data_mut().http().new_response_outparam(sender)?;
             let proxy = pre.instantiate_async(&mut *store).await?;
-            let call = proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut *store, request, outparam);
+            let call =
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut *store, request, outparam);
             // The guest may stream its body after setting the response, so the body is read
             // while the call runs, not after.
             let response = async move {
                 let response = receiver
                     .await
                     .map_err(|_| wasmtime::format_err!("the component never set a response"))?
-                    .map_err(|code| wasmtime::format_err!("the component answered with error {code:?}"))?;
+                    .map_err(|code| {
+                        wasmtime::format_err!("the component answered with error {code:?}")
+                    })?;
                 let (parts, body) = response.into_parts();
                 let body = Limited::new(body, MAX_HTTP_RESPONSE_BYTES)
                     .collect()
                     .await
-                    .map_err(|e| wasmtime::format_err!("reading the component's response body: {e}"))?
+                    .map_err(|e| {
+                        wasmtime::format_err!("reading the component's response body: {e}")
+                    })?
                     .to_bytes();
                 Ok::<_, wasmtime::Error>(http::Response::from_parts(parts, body))
             };

@@ -28,10 +28,10 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
-pub use bindings::types::{HttpRequest, HttpResponse, Identity, RequestContext};
 pub use bindings::authorizer::exports::tollgate::plugin::authorization::{
     AuthorizerRequest, AuthorizerResponse,
 };
+pub use bindings::types::{HttpRequest, HttpResponse, Identity, RequestContext};
 pub use compile_cache::CompileSource;
 pub use engine::RuntimeConfig;
 pub use error::{CallError, LoadError};
@@ -142,7 +142,8 @@ impl Runtime {
     pub fn new(config: RuntimeConfig) -> Result<Runtime, LoadError> {
         let engine = engine::build_engine(&config)?;
         let mut linker = Linker::new(&engine);
-        let link = |e: wasmtime::Error| LoadError::Engine(format!("linking host interfaces: {e:#}"));
+        let link =
+            |e: wasmtime::Error| LoadError::Engine(format!("linking host interfaces: {e:#}"));
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(link)?;
         bindings::function::Function::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
@@ -150,10 +151,10 @@ impl Runtime {
             |state| state,
         )
         .map_err(link)?;
-        bindings::mapper::tollgate::plugin::types::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
-            &mut linker,
-            |state| state,
-        )
+        bindings::mapper::tollgate::plugin::types::add_to_linker::<
+            _,
+            wasmtime::component::HasSelf<_>,
+        >(&mut linker, |state| state)
         .map_err(link)?;
         let cache = CompileCache::new(&engine, &config.cache_dir)?;
         let ticker = EpochTicker::start(engine.clone(), config.epoch_tick);
@@ -195,7 +196,11 @@ impl Runtime {
         Ok(plugin)
     }
 
-    fn link(&self, hash: &str, component: &Component) -> Result<(PluginKind, PluginPre), LoadError> {
+    fn link(
+        &self,
+        hash: &str,
+        component: &Component,
+    ) -> Result<(PluginKind, PluginPre), LoadError> {
         let engine = &self.inner.engine;
         let exports: Vec<String> = component
             .component_type()
@@ -221,7 +226,10 @@ impl Runtime {
         } else if has(AUTHORIZATION_EXPORT) {
             let pre = AuthorizerPre::new(instance_pre).map_err(link_error)?;
             Ok((PluginKind::Authorizer, PluginPre::Authorizer(pre)))
-        } else if exports.iter().any(|e| e.starts_with(WASI_HTTP_EXPORT_PREFIX)) {
+        } else if exports
+            .iter()
+            .any(|e| e.starts_with(WASI_HTTP_EXPORT_PREFIX))
+        {
             let pre = ProxyPre::new(instance_pre).map_err(link_error)?;
             Ok((PluginKind::WasiHttp, PluginPre::WasiHttp(pre)))
         } else {

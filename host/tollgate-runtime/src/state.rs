@@ -58,7 +58,11 @@ pub struct HostState {
 }
 
 impl HostState {
-    pub(crate) fn new(invocation: Invocation, limiter: crate::call::GuestLimiter, ticks_left: u64) -> Self {
+    pub(crate) fn new(
+        invocation: Invocation,
+        limiter: crate::call::GuestLimiter,
+        ticks_left: u64,
+    ) -> Self {
         HostState {
             invocation,
             limiter,

@@ -154,7 +154,7 @@ pub enum CliError {
     #[error("{0}")]
     Runtime(#[from] tollgate_runtime::LoadError),
     #[error("{0}")]
-    Deploy(#[from] deploy::DeployError),
+    Deploy(Box<deploy::DeployError>),
     #[error("{0}")]
     Stage(#[from] crate::stage::StageBuildError),
     #[error("{context}: {error}")]
@@ -162,6 +162,12 @@ pub enum CliError {
         context: String,
         error: std::io::Error,
     },
+}
+
+impl From<deploy::DeployError> for CliError {
+    fn from(error: deploy::DeployError) -> Self {
+        CliError::Deploy(Box::new(error))
+    }
 }
 
 fn open(data_dir: &Path) -> Result<(Store, Runtime), CliError> {
@@ -180,7 +186,11 @@ fn deploy_definition(
 ) -> Result<(), CliError> {
     for (name, file) in &args.functions {
         let version = deploy::publish_function(store, runtime, name, file)?;
-        println!("function {name} version {} ({})", version.version, version.hash.as_str());
+        println!(
+            "function {name} version {} ({})",
+            version.version,
+            version.hash.as_str()
+        );
     }
     let variables: BTreeMap<String, String> = args.vars.iter().cloned().collect();
     let outcome = deploy::deploy(
@@ -220,7 +230,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             match &args.api {
                 Some(path) => {
                     let text = read_definition(path)?;
-                    deploy_definition(&store, &runtime, &text, &path.display().to_string(), &args.definition, None)?;
+                    deploy_definition(
+                        &store,
+                        &runtime,
+                        &text,
+                        &path.display().to_string(),
+                        &args.definition,
+                        None,
+                    )?;
                 }
                 None => {
                     let version = deploy::publish_function_bytes(
@@ -265,7 +282,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Function(FunctionCommand::Publish { name, file, data }) => {
             let (store, runtime) = open(&data.data_dir)?;
             let version = deploy::publish_function(&store, &runtime, &name, &file)?;
-            println!("function {name} version {} ({})", version.version, version.hash.as_str());
+            println!(
+                "function {name} version {} ({})",
+                version.version,
+                version.hash.as_str()
+            );
             Ok(())
         }
         Command::Function(FunctionCommand::List { data }) => {

@@ -69,7 +69,10 @@ pub struct Gateway {
 impl Gateway {
     /// A gateway serving every stage in the store. A stage that fails to build is reported
     /// and not served; the others are.
-    pub fn load(store: Store, runtime: Runtime) -> Result<(Gateway, Vec<StageBuildError>), StageBuildError> {
+    pub fn load(
+        store: Store,
+        runtime: Runtime,
+    ) -> Result<(Gateway, Vec<StageBuildError>), StageBuildError> {
         let gateway = Gateway {
             deployed: ArcSwap::from_pointee(Deployed::default()),
             store,

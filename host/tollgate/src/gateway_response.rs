@@ -105,9 +105,11 @@ impl GatewayError {
                 "Unsupported Media Type",
                 "UnsupportedMediaTypeException",
             ),
-            GatewayError::BadRequest { .. } => {
-                (StatusCode::BAD_REQUEST, "Bad Request", "BadRequestException")
-            }
+            GatewayError::BadRequest { .. } => (
+                StatusCode::BAD_REQUEST,
+                "Bad Request",
+                "BadRequestException",
+            ),
         }
     }
 
@@ -140,7 +142,11 @@ mod tests {
             .unwrap()
             .to_string();
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8(body.to_vec()).unwrap(), error_type)
+        (
+            status,
+            String::from_utf8(body.to_vec()).unwrap(),
+            error_type,
+        )
     }
 
     #[tokio::test]

@@ -197,7 +197,8 @@ fn resolve_integration(
             Ok(ResolvedIntegration::Http { url_template })
         }
         (IntegrationType::AwsProxy, IntegrationTarget::Function { name, qualifier }) => {
-            let name = substitute_stage_variables(name, stage_variables).map_err(|e| e.to_string())?;
+            let name =
+                substitute_stage_variables(name, stage_variables).map_err(|e| e.to_string())?;
             let qualifier = qualifier
                 .as_deref()
                 .map(|q| substitute_stage_variables(q, stage_variables))

@@ -219,6 +219,7 @@ macro_rules! export_authorizer {
                     request: $crate::AuthorizerRequest,
                 ) -> ::std::result::Result<$crate::AuthorizerResponse, ::std::string::String>
                 {
+                    $crate::panic::install_hook();
                     <$ty as $crate::Authorizer>::authorize(request)
                 }
             }

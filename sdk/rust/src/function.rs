@@ -11,7 +11,7 @@ use crate::proxy::{ProxyEvent, ProxyResponse};
 /// An `Err` is a function error (Lambda's `errorMessage`): behind an `AWS_PROXY` integration
 /// the client gets a 502; behind an `AWS` integration the message is matched against the
 /// integration responses' selection patterns. A panic traps the component: the client gets
-/// a 502 and the gateway logs it.
+/// a 502, and the panic message goes to the gateway's log as an `error` record.
 pub trait Function {
     /// Handles one event.
     fn handle(event: ProxyEvent) -> Result<ProxyResponse, String>;
@@ -70,6 +70,7 @@ macro_rules! export_function {
                 fn handle(
                     event: ::std::string::String,
                 ) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+                    $crate::panic::install_hook();
                     $crate::function::handle_with::<$ty>(event)
                 }
             }
@@ -114,6 +115,7 @@ macro_rules! export_raw_function {
                 fn handle(
                     event: ::std::string::String,
                 ) -> ::std::result::Result<::std::string::String, ::std::string::String> {
+                    $crate::panic::install_hook();
                     <$ty as $crate::RawFunction>::handle(event)
                 }
             }

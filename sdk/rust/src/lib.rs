@@ -67,6 +67,8 @@ pub mod log;
 pub mod mapper;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
+#[doc(hidden)]
+pub mod panic;
 pub mod proxy;
 pub mod stage;
 #[cfg(not(target_arch = "wasm32"))]

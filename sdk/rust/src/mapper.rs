@@ -147,12 +147,14 @@ macro_rules! export_mapper {
                     request: $crate::HttpRequest,
                     context: $crate::RequestContext,
                 ) -> ::std::result::Result<$crate::HttpRequest, ::std::string::String> {
+                    $crate::panic::install_hook();
                     <$ty as $crate::Mapper>::map_request(request, context)
                 }
                 fn map_response(
                     response: $crate::HttpResponse,
                     context: $crate::RequestContext,
                 ) -> ::std::result::Result<$crate::HttpResponse, ::std::string::String> {
+                    $crate::panic::install_hook();
                     <$ty as $crate::Mapper>::map_response(response, context)
                 }
             }

@@ -14,11 +14,21 @@ impl Host for HostState {
             .collect::<Vec<_>>()
             .join(" ");
         match level {
-            Level::Trace => tracing::trace!(target: "guest", request_id, plugin, %fields, "{message}"),
-            Level::Debug => tracing::debug!(target: "guest", request_id, plugin, %fields, "{message}"),
-            Level::Info => tracing::info!(target: "guest", request_id, plugin, %fields, "{message}"),
-            Level::Warn => tracing::warn!(target: "guest", request_id, plugin, %fields, "{message}"),
-            Level::Error => tracing::error!(target: "guest", request_id, plugin, %fields, "{message}"),
+            Level::Trace => {
+                tracing::trace!(target: "guest", request_id, plugin, %fields, "{message}")
+            }
+            Level::Debug => {
+                tracing::debug!(target: "guest", request_id, plugin, %fields, "{message}")
+            }
+            Level::Info => {
+                tracing::info!(target: "guest", request_id, plugin, %fields, "{message}")
+            }
+            Level::Warn => {
+                tracing::warn!(target: "guest", request_id, plugin, %fields, "{message}")
+            }
+            Level::Error => {
+                tracing::error!(target: "guest", request_id, plugin, %fields, "{message}")
+            }
         }
     }
 }

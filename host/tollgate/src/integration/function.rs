@@ -144,7 +144,11 @@ async fn invoke_wasi_http(
         Some(query) => format!("{}?{query}", routed.path),
         None => routed.path.clone(),
     };
-    let host = routed.request.header("host").unwrap_or("localhost").to_string();
+    let host = routed
+        .request
+        .header("host")
+        .unwrap_or("localhost")
+        .to_string();
     let uri: ::http::Uri = format!("http://{host}{path_and_query}")
         .parse()
         .map_err(|e| GatewayError::BadRequest {
@@ -174,11 +178,20 @@ mod tests {
 
     #[test]
     fn binary_media_types_match_with_wildcards() {
-        let types = vec!["image/*".to_string(), "application/octet-stream".to_string()];
+        let types = vec![
+            "image/*".to_string(),
+            "application/octet-stream".to_string(),
+        ];
         assert!(is_binary_media_type(&types, Some("image/png")));
-        assert!(is_binary_media_type(&types, Some("application/octet-stream; x=1")));
+        assert!(is_binary_media_type(
+            &types,
+            Some("application/octet-stream; x=1")
+        ));
         assert!(!is_binary_media_type(&types, Some("application/json")));
         assert!(!is_binary_media_type(&types, None));
-        assert!(is_binary_media_type(&["*/*".to_string()], Some("text/plain")));
+        assert!(is_binary_media_type(
+            &["*/*".to_string()],
+            Some("text/plain")
+        ));
     }
 }

@@ -8,7 +8,9 @@ use ::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use ::http::{Method, Request, Response, StatusCode, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use tollgate_definition::{Integration, PassthroughBehavior, ResponseMappingSource, ResponseParameterMapping};
+use tollgate_definition::{
+    Integration, PassthroughBehavior, ResponseMappingSource, ResponseParameterMapping,
+};
 
 use crate::body::{BodyError, GatewayBody};
 use crate::gateway_response::GatewayError;
@@ -79,9 +81,11 @@ fn build_uri(
         let separator = if url.contains('?') { '&' } else { '?' };
         format!("{url}{separator}{}", query.join("&"))
     };
-    let uri: Uri = full.parse().map_err(|e| GatewayError::ApiConfigurationError {
-        reason: format!("integration URI {full:?} is invalid: {e}"),
-    })?;
+    let uri: Uri = full
+        .parse()
+        .map_err(|e| GatewayError::ApiConfigurationError {
+            reason: format!("integration URI {full:?} is invalid: {e}"),
+        })?;
     if uri.scheme_str() != Some("http") {
         return Err(GatewayError::ApiConfigurationError {
             reason: format!(
@@ -173,7 +177,9 @@ pub async fn invoke_proxy(
     let body: UpstreamBody = match std::mem::replace(&mut routed.request.body, RequestBody::Taken) {
         RequestBody::Streaming(incoming) => Limited::new(incoming, MAX_PAYLOAD_BYTES).boxed(),
         RequestBody::Buffered(bytes) => Full::new(bytes).map_err(|never| match never {}).boxed(),
-        RequestBody::Taken => Full::new(Bytes::new()).map_err(|never| match never {}).boxed(),
+        RequestBody::Taken => Full::new(Bytes::new())
+            .map_err(|never| match never {})
+            .boxed(),
     };
     let mut headers = routed.request.headers.clone();
     strip_hop_by_hop(&mut headers);
@@ -209,7 +215,13 @@ pub fn integration_request_body(
     body: Bytes,
 ) -> Result<Bytes, GatewayError> {
     let content_type = content_type
-        .map(|ct| ct.split(';').next().unwrap_or(ct).trim().to_ascii_lowercase())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or(ct)
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_else(|| "application/json".to_string());
     if let Some(template) = integration.request_templates.get(&content_type) {
         return Ok(Bytes::from(template.clone()));

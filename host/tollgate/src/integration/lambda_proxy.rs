@@ -336,7 +336,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.append("x-a", HeaderValue::from_static("1"));
         headers.append("x-a", HeaderValue::from_static("2"));
-        let query = vec![("q".to_string(), "a".to_string()), ("q".to_string(), "b".to_string())];
+        let query = vec![
+            ("q".to_string(), "a".to_string()),
+            ("q".to_string(), "b".to_string()),
+        ];
         let params = vec![("id".to_string(), "42".to_string())];
         let vars = BTreeMap::from([("alias".to_string(), "v1".to_string())]);
         let event = build_event(&input(&headers, &query, &params, &vars, b"{}"));
@@ -345,7 +348,10 @@ mod tests {
         assert_eq!(event["headers"]["x-a"], "2");
         assert_eq!(event["multiValueHeaders"]["x-a"], json!(["1", "2"]));
         assert_eq!(event["queryStringParameters"]["q"], "b");
-        assert_eq!(event["multiValueQueryStringParameters"]["q"], json!(["a", "b"]));
+        assert_eq!(
+            event["multiValueQueryStringParameters"]["q"],
+            json!(["a", "b"])
+        );
         assert_eq!(event["pathParameters"]["id"], "42");
         assert_eq!(event["stageVariables"]["alias"], "v1");
         assert_eq!(event["requestContext"]["requestId"], "req-1");
@@ -353,7 +359,10 @@ mod tests {
         assert_eq!(event["requestContext"]["resourcePath"], "/items/{id}");
         assert_eq!(event["requestContext"]["path"], "/dev/items/42");
         assert_eq!(event["requestContext"]["identity"]["sourceIp"], "127.0.0.1");
-        assert_eq!(event["requestContext"]["requestTimeEpoch"], 1_700_000_000_123u64);
+        assert_eq!(
+            event["requestContext"]["requestTimeEpoch"],
+            1_700_000_000_123u64
+        );
         assert_eq!(event["body"], "{}");
         assert_eq!(event["isBase64Encoded"], false);
     }
@@ -423,7 +432,10 @@ mod tests {
             r#"{"statusCode":200,"isBase64Encoded":"yes"}"#,
             r#"{"statusCode":200,"body":"!!","isBase64Encoded":true}"#,
         ] {
-            assert!(parse_response(output).is_err(), "{output} should be refused");
+            assert!(
+                parse_response(output).is_err(),
+                "{output} should be refused"
+            );
         }
     }
 }

@@ -62,13 +62,15 @@ pub async fn invoke(
         .cloned()
         .unwrap_or_else(|| "application/json".to_string());
     let mut response = Response::new(GatewayBody::full(body));
-    *response.status_mut() =
-        StatusCode::from_u16(selected.status_code).map_err(|e| GatewayError::ApiConfigurationError {
+    *response.status_mut() = StatusCode::from_u16(selected.status_code).map_err(|e| {
+        GatewayError::ApiConfigurationError {
             reason: format!("integration response status {}: {e}", selected.status_code),
-        })?;
+        }
+    })?;
     response.headers_mut().insert(
         ::http::header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/json")),
+        HeaderValue::from_str(&content_type)
+            .unwrap_or(HeaderValue::from_static("application/json")),
     );
     crate::integration::http::apply_static_response_parameters(
         &mut response,

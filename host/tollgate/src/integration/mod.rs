@@ -54,7 +54,9 @@ pub async fn invoke(
 ) -> Result<Response<GatewayBody>, GatewayError> {
     let integration = &method.integration;
     match (integration.integration_type, resolved) {
-        (IntegrationType::Mock, ResolvedIntegration::Mock) => mock::invoke(routed, integration).await,
+        (IntegrationType::Mock, ResolvedIntegration::Mock) => {
+            mock::invoke(routed, integration).await
+        }
         (IntegrationType::HttpProxy, ResolvedIntegration::Http { url_template }) => {
             http::invoke_proxy(routed, integration, url_template, upstream).await
         }

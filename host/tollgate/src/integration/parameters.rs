@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use tollgate_definition::{MappingSource, ParameterLocation, ParameterMapping, RequestValueLocation};
+use tollgate_definition::{
+    MappingSource, ParameterLocation, ParameterMapping, RequestValueLocation,
+};
 
 use crate::gateway_response::GatewayError;
 
@@ -58,9 +60,10 @@ pub fn map_request_parameters(
                     .map(str::to_string)
                     .into_iter()
                     .collect(),
-                RequestValueLocation::QueryString => {
-                    last(input.query, name).map(str::to_string).into_iter().collect()
-                }
+                RequestValueLocation::QueryString => last(input.query, name)
+                    .map(str::to_string)
+                    .into_iter()
+                    .collect(),
                 RequestValueLocation::MultiValueQueryString => input
                     .query
                     .iter()
@@ -190,7 +193,11 @@ pub fn fill_path_placeholders(
                      integration.request.path.{name}"
                 ),
             })?;
-        let set = if greedy || name == "proxy" { GREEDY } else { SEGMENT };
+        let set = if greedy || name == "proxy" {
+            GREEDY
+        } else {
+            SEGMENT
+        };
         out.extend(utf8_percent_encode(value, set));
         rest = &after[end + 1..];
     }
