@@ -33,9 +33,21 @@ async fn up_serves_your_own_definition_functions_and_stage_variables() {
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.json()["stageVariables"]["version"], "1");
     // A request naming the API by host works too.
-    let by_host = send("GET", &gateway.url("/v1/hello"), &[("host", "my-api.execute-api.localhost")], "").await;
+    let by_host = send(
+        "GET",
+        &gateway.url("/v1/hello"),
+        &[("host", "my-api.execute-api.localhost")],
+        "",
+    )
+    .await;
     assert_eq!(by_host.status, 200);
-    let other_api = send("GET", &gateway.url("/v1/hello"), &[("host", "nope.execute-api.localhost")], "").await;
+    let other_api = send(
+        "GET",
+        &gateway.url("/v1/hello"),
+        &[("host", "nope.execute-api.localhost")],
+        "",
+    )
+    .await;
     assert_eq!(other_api.status, 403);
 }
 
@@ -55,7 +67,10 @@ fn a_qualifier_naming_a_missing_version_refuses_the_deployment() {
     ]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("function echo:7 is not published"), "{stderr}");
+    assert!(
+        stderr.contains("function echo:7 is not published"),
+        "{stderr}"
+    );
     assert!(stderr.contains("api.yaml"), "{stderr}");
 }
 
@@ -63,24 +78,54 @@ fn a_qualifier_naming_a_missing_version_refuses_the_deployment() {
 fn publishing_unchanged_bytes_reuses_the_version_and_new_bytes_make_a_new_one() {
     let data = TempData::new();
     let publish = |file: &str| {
-        let output = tollgate(&["function", "publish", "f", file, "--data-dir", data.path().to_str().unwrap()]);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let output = tollgate(&[
+            "function",
+            "publish",
+            "f",
+            file,
+            "--data-dir",
+            data.path().to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     assert!(publish(components::EVENT_ECHO).starts_with("function f version 1 "));
     assert!(publish(components::EVENT_ECHO).starts_with("function f version 1 "));
     assert!(publish(components::KV_PROBE).starts_with("function f version 2 "));
-    let listed = tollgate(&["function", "list", "--data-dir", data.path().to_str().unwrap()]);
+    let listed = tollgate(&[
+        "function",
+        "list",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
     let listed = String::from_utf8_lossy(&listed.stdout);
-    assert!(listed.contains("f:1\t") && listed.contains("f:2\t"), "{listed}");
+    assert!(
+        listed.contains("f:1\t") && listed.contains("f:2\t"),
+        "{listed}"
+    );
 }
 
 #[tokio::test]
 async fn the_data_directory_is_locked_while_a_gateway_serves_it() {
     let data = TempData::new();
-    deploy(&data, API, "v1", &[("echo", components::EVENT_ECHO)], &["version=1"]);
+    deploy(
+        &data,
+        API,
+        "v1",
+        &[("echo", components::EVENT_ECHO)],
+        &["version=1"],
+    );
     let _gateway = Gateway::start(&["serve", "--data-dir", data.path().to_str().unwrap()]);
-    let output = tollgate(&["function", "list", "--data-dir", data.path().to_str().unwrap()]);
+    let output = tollgate(&[
+        "function",
+        "list",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("tollgate.redb"), "{stderr}");
@@ -90,11 +135,23 @@ async fn the_data_directory_is_locked_while_a_gateway_serves_it() {
 fn invalid_stage_variables_and_missing_files_are_clear_errors() {
     let data = TempData::new();
     let file = data.write("api.yaml", API);
-    let bad_var = tollgate(&["import", file.to_str().unwrap(), "--var", "bad-name=1", "--data-dir", data.path().to_str().unwrap()]);
+    let bad_var = tollgate(&[
+        "import",
+        file.to_str().unwrap(),
+        "--var",
+        "bad-name=1",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
     assert!(!bad_var.status.success());
     assert!(String::from_utf8_lossy(&bad_var.stderr).contains("letters, digits and underscores"));
 
-    let missing = tollgate(&["import", "/nonexistent/api.yaml", "--data-dir", data.path().to_str().unwrap()]);
+    let missing = tollgate(&[
+        "import",
+        "/nonexistent/api.yaml",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/api.yaml"));
 }

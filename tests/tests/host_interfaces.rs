@@ -20,7 +20,13 @@ fn start(data: &TempData) -> Gateway {
 }
 
 async fn probe(gateway: &Gateway, function: &str, query: &str) -> serde_json::Value {
-    let answer = send("GET", &gateway.url(&format!("/dev/{function}?{query}")), &[], "").await;
+    let answer = send(
+        "GET",
+        &gateway.url(&format!("/dev/{function}?{query}")),
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.text());
     answer.json()
 }
@@ -32,7 +38,10 @@ async fn key_value_get_set_list_delete_in_the_functions_own_namespace() {
         &data,
         API,
         "dev",
-        &[("probe-a", components::KV_PROBE), ("probe-b", components::KV_PROBE)],
+        &[
+            ("probe-a", components::KV_PROBE),
+            ("probe-b", components::KV_PROBE),
+        ],
         &["greeting=hello"],
     );
     let gateway = start(&data);
@@ -51,21 +60,51 @@ async fn key_value_get_set_list_delete_in_the_functions_own_namespace() {
     );
 
     // Another function has its own namespace: it sees none of a's keys.
-    assert_eq!(probe(&gateway, "b", "op=get&key=k:1").await["value"], serde_json::Value::Null);
-    assert_eq!(probe(&gateway, "b", "op=list&prefix=").await["keys"], serde_json::json!([]));
+    assert_eq!(
+        probe(&gateway, "b", "op=get&key=k:1").await["value"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        probe(&gateway, "b", "op=list&prefix=").await["keys"],
+        serde_json::json!([])
+    );
 
-    assert_eq!(probe(&gateway, "a", "op=delete&key=k:1").await["existed"], true);
-    assert_eq!(probe(&gateway, "a", "op=delete&key=k:1").await["existed"], false);
-    assert_eq!(probe(&gateway, "a", "op=get&key=k:1").await["value"], serde_json::Value::Null);
+    assert_eq!(
+        probe(&gateway, "a", "op=delete&key=k:1").await["existed"],
+        true
+    );
+    assert_eq!(
+        probe(&gateway, "a", "op=delete&key=k:1").await["existed"],
+        false
+    );
+    assert_eq!(
+        probe(&gateway, "a", "op=get&key=k:1").await["value"],
+        serde_json::Value::Null
+    );
 }
 
 #[tokio::test]
 async fn stage_variables_reach_the_stage_interface() {
     let data = TempData::new();
-    deploy(&data, API, "dev", &[("probe-a", components::KV_PROBE), ("probe-b", components::KV_PROBE)], &["greeting=hello"]);
+    deploy(
+        &data,
+        API,
+        "dev",
+        &[
+            ("probe-a", components::KV_PROBE),
+            ("probe-b", components::KV_PROBE),
+        ],
+        &["greeting=hello"],
+    );
     let gateway = start(&data);
-    assert_eq!(probe(&gateway, "a", "op=var&name=greeting").await["value"], "hello");
-    assert_eq!(probe(&gateway, "a", "op=var&name=missing").await["value"], serde_json::Value::Null);
+    assert_eq!(
+        probe(&gateway, "a", "op=var&name=greeting").await["value"],
+        "hello"
+    );
+    assert_eq!(
+        probe(&gateway, "a", "op=var&name=missing").await["value"],
+        serde_json::Value::Null
+    );
     assert_eq!(
         probe(&gateway, "a", "op=vars").await["variables"],
         serde_json::json!({"greeting": "hello"})
@@ -75,9 +114,24 @@ async fn stage_variables_reach_the_stage_interface() {
 #[tokio::test]
 async fn guest_log_records_reach_the_gateway_log_with_the_request_id() {
     let data = TempData::new();
-    deploy(&data, API, "dev", &[("probe-a", components::KV_PROBE), ("probe-b", components::KV_PROBE)], &[]);
+    deploy(
+        &data,
+        API,
+        "dev",
+        &[
+            ("probe-a", components::KV_PROBE),
+            ("probe-b", components::KV_PROBE),
+        ],
+        &[],
+    );
     let gateway = start(&data);
-    let answer = send("GET", &gateway.url("/dev/a?op=log&message=hello-from-guest"), &[], "").await;
+    let answer = send(
+        "GET",
+        &gateway.url("/dev/a?op=log&message=hello-from-guest"),
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(answer.status, 200);
     let request_id = answer.header("x-amzn-requestid").unwrap().to_string();
     // The record is written before the response is sent; give the reader thread a moment.
