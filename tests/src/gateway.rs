@@ -76,10 +76,15 @@ pub struct Gateway {
 impl Gateway {
     /// Starts `tollgate ARGS --listen 127.0.0.1:0` and waits for its `listening on` line.
     pub fn start(args: &[&str]) -> Gateway {
+        Gateway::start_with_env(args, &[("TOLLGATE_LOG", "info,access=off")])
+    }
+
+    /// Like [`Gateway::start`], with environment variables set for the process.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Gateway {
         let mut child = Command::new(tollgate_binary())
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
-            .env("TOLLGATE_LOG", "info,access=off")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -20,6 +20,23 @@ use crate::{Plugin, PluginPre};
 /// The largest response body a `wasi:http` function may produce (API Gateway's payload limit).
 const MAX_HTTP_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
 
+/// A guest broke its world's contract in a way only the host can see (e.g. a wasi:http
+/// component that returned without setting a response).
+#[derive(Debug)]
+struct ContractViolation(String);
+
+impl std::fmt::Display for ContractViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ContractViolation {}
+
+fn contract_violation(message: impl Into<String>) -> wasmtime::Error {
+    wasmtime::Error::new(ContractViolation(message.into()))
+}
+
 /// Caps a guest's linear memories and tables, and remembers when it asked for more than its
 /// limit so a resulting trap can be reported as memory exhaustion.
 pub(crate) struct GuestLimiter {
@@ -98,10 +115,13 @@ impl Plugin {
                 limit_bytes: self.runtime.config.max_memory_bytes,
             };
         }
+        if let Some(violation) = error.downcast_ref::<ContractViolation>() {
+            return CallError::Contract(violation.0.clone());
+        }
         match error.downcast_ref::<Trap>() {
             Some(Trap::Interrupt) => CallError::Timeout(timeout),
-            Some(_) => CallError::Trap(format!("{error:#}")),
-            None => CallError::Trap(format!("{error:#}")),
+            // Traps, and failures of host functions the guest called, fail the guest's call.
+            _ => CallError::Trap(format!("{error:#}")),
         }
     }
 
@@ -112,14 +132,16 @@ impl Plugin {
         body: impl AsyncFnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let timeout = invocation.timeout;
-        let _slot = self
-            .runtime
-            .slots
-            .acquire()
-            .await
-            .map_err(|e| CallError::Instantiate(e.to_string()))?;
+        let started = tokio::time::Instant::now();
+        // Waiting for a free instance slot counts against the call's deadline.
+        let _slot = match tokio::time::timeout(timeout, self.runtime.slots.acquire()).await {
+            Err(_elapsed) => return Err(CallError::Timeout(timeout)),
+            Ok(Err(closed)) => return Err(CallError::Instantiate(closed.to_string())),
+            Ok(Ok(slot)) => slot,
+        };
+        let remaining = timeout.saturating_sub(started.elapsed());
         let mut store = self.new_store(invocation);
-        let outcome = tokio::time::timeout(timeout, body(&mut store)).await;
+        let outcome = tokio::time::timeout(remaining, body(&mut store)).await;
         match outcome {
             Err(_elapsed) => Err(CallError::Timeout(timeout)),
             Ok(Ok(value)) => Ok(value),
@@ -181,16 +203,16 @@ impl Plugin {
             let response = async move {
                 let response = receiver
                     .await
-                    .map_err(|_| wasmtime::format_err!("the component never set a response"))?
+                    .map_err(|_| contract_violation("the component never set a response"))?
                     .map_err(|code| {
-                        wasmtime::format_err!("the component answered with error {code:?}")
+                        contract_violation(format!("the component answered with error {code:?}"))
                     })?;
                 let (parts, body) = response.into_parts();
                 let body = Limited::new(body, MAX_HTTP_RESPONSE_BYTES)
                     .collect()
                     .await
                     .map_err(|e| {
-                        wasmtime::format_err!("reading the component's response body: {e}")
+                        contract_violation(format!("reading the component's response body: {e}"))
                     })?
                     .to_bytes();
                 Ok::<_, wasmtime::Error>(http::Response::from_parts(parts, body))
@@ -208,12 +230,6 @@ impl Plugin {
             }
         })
         .await
-        .map_err(|e| match e {
-            CallError::Trap(message) if message.contains("never set a response") => {
-                CallError::Contract(message)
-            }
-            other => other,
-        })
     }
 
     /// Calls a `mapper`'s `map-request`.

@@ -50,6 +50,48 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// Evaluates the integration's `requestParameters` against the routed request.
+fn mapped_parameters(
+    routed: &RoutedRequest<'_>,
+    integration: &Integration,
+    body: Option<&[u8]>,
+) -> Result<MappedParameters, GatewayError> {
+    let context = context_values(routed);
+    let query = routed.request.query_pairs();
+    map_request_parameters(
+        &integration.request_parameters,
+        &MappingInput {
+            path_parameters: &routed.path_parameters,
+            query: &query,
+            headers: &routed.request.headers,
+            stage_variables: &routed.stage.stage_variables,
+            context: &context,
+            body,
+        },
+    )
+}
+
+/// Mapped `integration.request.header.*` values replace headers of the same name.
+fn set_mapped_headers(headers: &mut HeaderMap, mapped: &MappedParameters) {
+    let mut seen: Vec<HeaderName> = Vec::new();
+    for (name, value) in &mapped.headers {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            continue;
+        };
+        // The first value of a name replaces the client's; further ones (multi-value
+        // mappings) are appended.
+        if seen.contains(&name) {
+            headers.append(name, value);
+        } else {
+            headers.insert(name.clone(), value);
+            seen.push(name);
+        }
+    }
+}
+
 fn integration_method(routed: &RoutedRequest<'_>, integration: &Integration) -> Method {
     match integration.http_method.as_deref() {
         None | Some("ANY") => routed.request.method.clone(),
@@ -151,19 +193,7 @@ pub async fn invoke_proxy(
     url_template: &str,
     upstream: &Upstream,
 ) -> Result<Response<GatewayBody>, GatewayError> {
-    let context = context_values(routed);
-    let query = routed.request.query_pairs();
-    let mapped = map_request_parameters(
-        &integration.request_parameters,
-        &MappingInput {
-            path_parameters: &routed.path_parameters,
-            query: &query,
-            headers: &routed.request.headers,
-            stage_variables: &routed.stage.stage_variables,
-            context: &context,
-            body: None,
-        },
-    )?;
+    let mapped = mapped_parameters(routed, integration, None)?;
     let uri = build_uri(routed, url_template, &mapped, true)?;
     if routed
         .request
@@ -183,14 +213,7 @@ pub async fn invoke_proxy(
     };
     let mut headers = routed.request.headers.clone();
     strip_hop_by_hop(&mut headers);
-    for (name, value) in &mapped.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            headers.insert(name, value);
-        }
-    }
+    set_mapped_headers(&mut headers, &mapped);
     if let Some(host) = host_header(&uri) {
         headers.insert(header::HOST, host);
     }
@@ -295,32 +318,13 @@ pub async fn invoke_mapped(
     upstream: &Upstream,
 ) -> Result<Response<GatewayBody>, GatewayError> {
     let body = routed.request.buffered_body().await?;
-    let context = context_values(routed);
-    let query = routed.request.query_pairs();
-    let mapped = map_request_parameters(
-        &integration.request_parameters,
-        &MappingInput {
-            path_parameters: &routed.path_parameters,
-            query: &query,
-            headers: &routed.request.headers,
-            stage_variables: &routed.stage.stage_variables,
-            context: &context,
-            body: Some(&body),
-        },
-    )?;
+    let mapped = mapped_parameters(routed, integration, Some(&body))?;
     let uri = build_uri(routed, url_template, &mapped, false)?;
     let content_type = routed.request.header("content-type").map(str::to_string);
     let body = integration_request_body(integration, content_type.as_deref(), body)?;
 
     let mut headers = HeaderMap::new();
-    for (name, value) in &mapped.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            headers.append(name, value);
-        }
-    }
+    set_mapped_headers(&mut headers, &mapped);
     if !headers.contains_key(header::CONTENT_TYPE) {
         let ct = content_type.unwrap_or_else(|| "application/json".to_string());
         if let Ok(value) = HeaderValue::from_str(&ct) {

@@ -155,3 +155,42 @@ fn invalid_stage_variables_and_missing_files_are_clear_errors() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/api.yaml"));
 }
+
+#[tokio::test]
+async fn the_access_log_records_each_request_as_json_with_aws_context_names() {
+    let data = TempData::new();
+    deploy(
+        &data,
+        API,
+        "v1",
+        &[("echo", components::EVENT_ECHO)],
+        &["version=1"],
+    );
+    let gateway = Gateway::start_with_env(
+        &["serve", "--data-dir", data.path().to_str().unwrap()],
+        &[("TOLLGATE_LOG", "info"), ("TOLLGATE_LOG_FORMAT", "json")],
+    );
+    let answer = send("GET", &gateway.url("/v1/nowhere"), &[], "").await;
+    assert_eq!(answer.status, 403);
+    let request_id = answer.header("x-amzn-requestid").unwrap().to_string();
+    let mut log = String::new();
+    let mut record = None;
+    for _ in 0..50 {
+        log.push_str(&gateway.stderr());
+        log.push('\n');
+        record = log
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find(|r| r["fields"]["requestId"] == request_id.as_str());
+        if record.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let record = record.unwrap_or_else(|| panic!("no access record for {request_id} in:\n{log}"));
+    assert_eq!(record["target"], "access");
+    assert_eq!(record["fields"]["status"], 403);
+    assert_eq!(record["fields"]["httpMethod"], "GET");
+    assert_eq!(record["fields"]["path"], "/v1/nowhere");
+    assert_eq!(record["fields"]["stage"], "v1");
+}
