@@ -16,6 +16,8 @@ const COMPONENTS: &[&str] = &[
     "tc-wasi-http-hello",
     "tc-identity-mapper",
     "tc-allow-authorizer",
+    "tc-swap-a",
+    "tc-swap-b",
 ];
 
 fn main() {

@@ -1,7 +1,10 @@
 //! The CLI's user-facing paths: `up` with your own definition, stage variables in function
 //! qualifiers, publishing, and the errors a user can hit.
 
-use tollgate_tests::{Gateway, TempData, components, deploy, send, tollgate};
+use tollgate_tests::{
+    ADMIN_TOKEN, Gateway, TempData, components, deploy, expect_success, send, tollgate,
+    tollgate_with_env,
+};
 
 const API: &str = r#"
 openapi: 3.0.1
@@ -110,7 +113,7 @@ fn publishing_unchanged_bytes_reuses_the_version_and_new_bytes_make_a_new_one() 
 }
 
 #[tokio::test]
-async fn the_data_directory_is_locked_while_a_gateway_serves_it() {
+async fn while_a_gateway_holds_the_data_directory_the_cli_goes_through_its_admin_api() {
     let data = TempData::new();
     deploy(
         &data,
@@ -120,15 +123,22 @@ async fn the_data_directory_is_locked_while_a_gateway_serves_it() {
         &["version=1"],
     );
     let _gateway = Gateway::start(&["serve", "--data-dir", data.path().to_str().unwrap()]);
-    let output = tollgate(&[
-        "function",
-        "list",
-        "--data-dir",
-        data.path().to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("tollgate.redb"), "{stderr}");
+    let dir = data.path().to_str().unwrap();
+    // The store is locked by the gateway; the CLI finds its admin address in the data
+    // directory, and without the token the gateway refuses it.
+    let refused = tollgate(&["function", "list", "--data-dir", dir]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("Unauthorized") && stderr.contains("401"),
+        "{stderr}"
+    );
+    let listed = tollgate_with_env(
+        &["function", "list", "--data-dir", dir],
+        &[("TOLLGATE_ADMIN_TOKEN", ADMIN_TOKEN)],
+    );
+    let stdout = expect_success(&listed, "function list through the admin API");
+    assert!(stdout.contains("echo:1\t"), "{stdout}");
 }
 
 #[test]

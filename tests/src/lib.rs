@@ -1,16 +1,27 @@
 //! The end-to-end harness: start the real `tollgate` binary on port 0 against a data
-//! directory, talk to it over sockets, and run real upstream servers for it to call.
-//! Nothing here imitates a part of Tollgate.
+//! directory, talk to it over sockets (the data plane and the admin API), and run real
+//! upstream servers for it to call. Nothing here imitates a part of Tollgate.
 
 pub mod components {
     //! Paths of the test components, built from source by this crate's build script.
     include!(concat!(env!("OUT_DIR"), "/components.rs"));
+
+    /// What `SWAP_A` answers to every request.
+    pub const SWAP_A_BODY: &str = r#"{"version":"a"}"#;
+    /// What `SWAP_B` answers to every request.
+    pub const SWAP_B_BODY: &str = r#"{"version":"b"}"#;
 }
 
+mod admin;
 mod client;
+pub mod definitions;
 mod gateway;
 mod upstream;
 
-pub use client::{Answer, send};
-pub use gateway::{Gateway, TempData, deploy, tollgate, tollgate_binary};
+pub use client::{Answer, Connection, Load, Sample, send, send_many};
+pub use definitions::function_api;
+pub use gateway::{
+    ADMIN_TOKEN, Gateway, TempData, deploy, expect_success, tollgate, tollgate_binary,
+    tollgate_with_env,
+};
 pub use upstream::Upstream;

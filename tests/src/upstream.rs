@@ -1,5 +1,6 @@
 //! A real HTTP backend for HTTP and HTTP_PROXY integrations: it answers with a JSON echo of
-//! what it received. `/status/{code}` answers that status; `/slow/{millis}` waits first.
+//! what it received (and `upstream`: its own address, so a test can tell two backends apart).
+//! `/status/{code}` answers that status; `/slow/{millis}` waits first.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -18,7 +19,10 @@ pub struct Upstream {
     task: tokio::task::JoinHandle<()>,
 }
 
-async fn echo(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn echo(
+    request: Request<Incoming>,
+    address: SocketAddr,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
     let body = body
         .collect()
@@ -51,6 +55,7 @@ async fn echo(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infal
         "headers": headers,
         "body": String::from_utf8_lossy(&body),
         "bodyLength": body.len(),
+        "upstream": address.to_string(),
     });
     let response = Response::builder()
         .status(status)
@@ -75,7 +80,10 @@ impl Upstream {
                 };
                 tokio::spawn(async move {
                     let _ = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), service_fn(echo))
+                        .serve_connection(
+                            TokioIo::new(stream),
+                            service_fn(move |request| echo(request, address)),
+                        )
                         .await;
                 });
             }

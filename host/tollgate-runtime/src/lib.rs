@@ -196,6 +196,14 @@ impl Runtime {
         Ok(plugin)
     }
 
+    /// Forgets loaded plugins that nothing else holds (no stage pipeline, no call in
+    /// flight). Their compiled artifacts stay on disk, so loading one again compiles nothing.
+    pub fn evict_unused(&self) {
+        self.inner
+            .loaded
+            .retain(|_, plugin| Arc::strong_count(plugin) > 1);
+    }
+
     fn link(
         &self,
         hash: &str,

@@ -34,6 +34,9 @@ pub struct NewDeployment {
     /// What the deployer said about it.
     #[serde(default)]
     pub description: Option<String>,
+    /// The stage variables it was deployed with (a record; the stage holds the live ones).
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
 }
 
 impl NewDeployment {
@@ -43,6 +46,7 @@ impl NewDeployment {
             document,
             component_hashes: BTreeMap::new(),
             description: None,
+            variables: BTreeMap::new(),
         }
     }
 }
@@ -64,10 +68,26 @@ pub struct Deployment {
     /// What the deployer said about it.
     #[serde(default)]
     pub description: Option<String>,
+    /// The stage variables it was deployed with.
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+}
+
+/// A canary: a second deployment taking a share of a stage's traffic, with its own
+/// stage-variable overrides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Canary {
+    /// The deployment the canary side serves.
+    pub deployment_id: String,
+    /// The share of requests it takes, 0.0 to 100.0.
+    pub percent: f64,
+    /// Stage variables that override the stage's on the canary side only.
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
 }
 
 /// A named pointer from an API to one of its deployments.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
     /// The stage name (`prod`, `v1`).
     pub name: String,
@@ -88,6 +108,9 @@ pub struct Stage {
     /// When it was last written; set by the store on every write.
     #[serde(default)]
     pub updated_epoch_millis: u64,
+    /// The stage's canary, if it has one.
+    #[serde(default)]
+    pub canary: Option<Canary>,
 }
 
 impl Stage {
@@ -101,6 +124,7 @@ impl Stage {
             description: None,
             history: Vec::new(),
             updated_epoch_millis: 0,
+            canary: None,
         }
     }
 }
@@ -261,6 +285,7 @@ impl Store {
                 document: new.document,
                 component_hashes: new.component_hashes,
                 description: new.description,
+                variables: new.variables,
             };
             let bytes = self.encode("deployments", &deployment.id, &deployment)?;
             deployments
@@ -382,6 +407,44 @@ impl Store {
             };
             if let Some(variables) = variables {
                 stage.variables = variables;
+            }
+            stage.updated_epoch_millis = now_epoch_millis();
+            trim_history(&mut stage.history);
+            self.store_stage(tx, api_id, &stage)?;
+            self.bump_generation(tx)?;
+            Ok(stage)
+        })
+    }
+
+    /// Changes an existing stage in one transaction: `change` edits it (and may refuse by
+    /// returning an error, which writes nothing). Every deployment the result points at (its
+    /// own and its canary's) must exist and belong to `api_id`. Returns the stage as stored.
+    pub fn update_stage(
+        &self,
+        api_id: &str,
+        stage_name: &str,
+        change: impl FnOnce(&mut Stage) -> Result<(), StoreError>,
+    ) -> Result<Stage, StoreError> {
+        names::api_id(api_id)?;
+        names::stage_name(stage_name)?;
+        self.write(|tx| {
+            let stages = self.open_write(tx, STAGES)?;
+            let existing = stages
+                .get((api_id, stage_name))
+                .context(self.ctx(), "read a stage")?
+                .map(|v| v.value().to_vec());
+            drop(stages);
+            let bytes = existing.ok_or_else(|| StoreError::NotFound {
+                kind: "stage",
+                name: format!("{stage_name} (of API {api_id})"),
+            })?;
+            let mut stage: Stage =
+                self.decode("stages", format!("{api_id}/{stage_name}"), &bytes)?;
+            change(&mut stage)?;
+            stage.name = stage_name.to_owned();
+            self.check_deployment_of(tx, api_id, &stage.deployment_id)?;
+            if let Some(canary) = &stage.canary {
+                self.check_deployment_of(tx, api_id, &canary.deployment_id)?;
             }
             stage.updated_epoch_millis = now_epoch_millis();
             trim_history(&mut stage.history);

@@ -43,7 +43,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use components::ContentHash;
-pub use deployments::{Deployment, NewDeployment, STAGE_HISTORY_LIMIT, Stage};
+pub use deployments::{Canary, Deployment, NewDeployment, STAGE_HISTORY_LIMIT, Stage};
 pub use error::StoreError;
 pub use functions::{FunctionAlias, FunctionVersion, LATEST};
 pub use key_value::KeyValueStore;

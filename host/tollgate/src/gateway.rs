@@ -1,9 +1,10 @@
 //! The gateway's live state: every served stage as one immutable [`Deployed`] value behind an
 //! atomic pointer. Building happens off the request path; a swap makes the new value current
-//! while requests already running finish on the value they started with.
+//! while requests already running finish on the value they started with (their `Arc`s keep
+//! the old pipelines, and the components those hold, alive until they end).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use tollgate_runtime::Runtime;
@@ -13,12 +14,33 @@ use crate::request::MethodRequest;
 use crate::stage::{StageBuildError, StagePipeline};
 use crate::upstream::Upstream;
 
+/// A served stage: its pipeline, and its canary's when it has one.
+pub struct ServedStage {
+    pub main: Arc<StagePipeline>,
+    /// The canary's share of requests (0–100) and its pipeline.
+    pub canary: Option<(f64, Arc<StagePipeline>)>,
+}
+
+impl ServedStage {
+    /// The side that serves one request: each request is assigned independently, as AWS does.
+    pub fn pick(&self) -> &Arc<StagePipeline> {
+        match &self.canary {
+            Some((percent, canary)) if fastrand::f64() * 100.0 < *percent => canary,
+            _ => &self.main,
+        }
+    }
+}
+
 /// Every stage that is served, by API.
 #[derive(Default)]
 pub struct Deployed {
-    /// api id → stage name → pipeline.
-    apis: HashMap<String, HashMap<String, Arc<StagePipeline>>>,
+    /// api id → stage name → stage.
+    apis: HashMap<String, HashMap<String, ServedStage>>,
 }
+
+/// The prefix of LocalStack-compatible paths: `/restapis/{api-id}/{stage}/_user_request_/...`.
+const LOCALSTACK_PREFIX: &str = "/restapis/";
+const LOCALSTACK_MARKER: &str = "/_user_request_";
 
 impl Deployed {
     /// The number of served stages.
@@ -27,10 +49,23 @@ impl Deployed {
     }
 
     /// Chooses the API and stage of a request, and the path after the stage:
-    /// `Host: {api-id}.execute-api.{anything}` picks the API; otherwise the stage name (the
-    /// first path segment) must belong to exactly one API.
-    pub fn select_stage(&self, request: &MethodRequest) -> Option<(&Arc<StagePipeline>, String)> {
+    /// the LocalStack path `/restapis/{api}/{stage}/_user_request_/...`;
+    /// `Host: {api-id}.execute-api.{anything}` with `/{stage}/...`; or `/{stage}/...` when
+    /// exactly one API has a stage of that name.
+    pub fn select_stage(&self, request: &MethodRequest) -> Option<(&ServedStage, String)> {
         let path = request.full_path.as_str();
+        if let Some(rest) = path.strip_prefix(LOCALSTACK_PREFIX) {
+            let (api, rest) = rest.split_once('/')?;
+            let (stage, rest) = rest.split_once('/').unwrap_or((rest, ""));
+            let rest = format!("/{rest}");
+            let after = rest.strip_prefix(LOCALSTACK_MARKER)?;
+            let after = if after.is_empty() { "/" } else { after };
+            if !after.starts_with('/') {
+                return None;
+            }
+            let served = self.apis.get(api)?.get(stage)?;
+            return Some((served, after.to_string()));
+        }
         let trimmed = path.strip_prefix('/').unwrap_or(path);
         let (stage_name, rest) = match trimmed.find('/') {
             Some(i) => (&trimmed[..i], &trimmed[i..]),
@@ -43,7 +78,7 @@ impl Deployed {
             .header("host")
             .and_then(|host| host.split_once(".execute-api."))
             .map(|(api, _)| api);
-        let stage = match host_api {
+        let served = match host_api {
             Some(api) => self.apis.get(api)?.get(stage_name)?,
             None => {
                 let mut candidates = self.apis.values().filter_map(|s| s.get(stage_name));
@@ -54,7 +89,7 @@ impl Deployed {
                 first
             }
         };
-        Some((stage, rest.to_string()))
+        Some((served, rest.to_string()))
     }
 }
 
@@ -64,6 +99,9 @@ pub struct Gateway {
     store: Store,
     runtime: Runtime,
     upstream: Upstream,
+    /// Reloads build from the store one at a time, so a slower older build can never
+    /// replace a newer one.
+    reloading: Mutex<()>,
 }
 
 impl Gateway {
@@ -78,28 +116,65 @@ impl Gateway {
             store,
             runtime,
             upstream: Upstream::new(),
+            reloading: Mutex::new(()),
         };
         let errors = gateway.reload()?;
         Ok((gateway, errors))
     }
 
-    /// Rebuilds every stage from the store and swaps the result in atomically.
+    /// Rebuilds every stage from the store and swaps the result in atomically. A stage whose
+    /// new pipeline fails to build keeps serving its current one (and the error is returned).
     pub fn reload(&self) -> Result<Vec<StageBuildError>, StageBuildError> {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.deployed.load_full();
         let mut deployed = Deployed::default();
         let mut errors = Vec::new();
         for (api_id, stage) in self.store.stages()? {
-            match StagePipeline::build(&self.store, &self.runtime, &api_id, &stage) {
-                Ok(pipeline) => {
-                    deployed
-                        .apis
-                        .entry(api_id)
-                        .or_default()
-                        .insert(stage.name.clone(), Arc::new(pipeline));
+            let built = StagePipeline::build(&self.store, &self.runtime, &api_id, &stage).and_then(
+                |main| {
+                    let canary = match &stage.canary {
+                        Some(canary) => Some((
+                            canary.percent,
+                            Arc::new(StagePipeline::build_canary(
+                                &self.store,
+                                &self.runtime,
+                                &api_id,
+                                &stage,
+                                canary,
+                            )?),
+                        )),
+                        None => None,
+                    };
+                    Ok(ServedStage {
+                        main: Arc::new(main),
+                        canary,
+                    })
+                },
+            );
+            let served = match built {
+                Ok(served) => served,
+                Err(error) => {
+                    errors.push(error);
+                    match current.apis.get(&api_id).and_then(|s| s.get(&stage.name)) {
+                        Some(previous) => ServedStage {
+                            main: previous.main.clone(),
+                            canary: previous.canary.clone(),
+                        },
+                        None => continue,
+                    }
                 }
-                Err(error) => errors.push(error),
-            }
+            };
+            deployed
+                .apis
+                .entry(api_id)
+                .or_default()
+                .insert(stage.name.clone(), served);
         }
         self.deployed.store(Arc::new(deployed));
+        drop(current);
+        // Components no pipeline uses any more are dropped from memory (they stay compiled on
+        // disk); ones still held by in-flight requests go at a later reload.
+        self.runtime.evict_unused();
         Ok(errors)
     }
 

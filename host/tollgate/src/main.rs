@@ -2,10 +2,11 @@
 //! `pipeline.rs` (the steps in order) → `gateway.rs` / `stage.rs` (what is served) →
 //! `integration/` (steps 9–11) → `gateway_response.rs` (every error's response).
 
+mod admin;
 mod body;
 mod bundled;
 mod cli;
-mod deploy;
+mod control;
 mod gateway;
 mod gateway_response;
 mod integration;

@@ -55,23 +55,36 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
         ip = %source_ip,
         httpMethod = %method,
         path = %path,
-        stage = stage.as_deref().unwrap_or("-"),
+        stage = stage.as_ref().map_or("-", |s| s.name.as_str()),
+        canary = stage.as_ref().is_some_and(|s| s.canary),
         status = response.status().as_u16(),
         responseLatency = started.elapsed().as_millis() as u64,
     );
     response
 }
 
-type Outcome = Result<(Response<GatewayBody>, Option<String>), (GatewayError, Option<String>)>;
+/// The stage that served a request, for the access log.
+struct StageLabel {
+    name: String,
+    canary: bool,
+}
+
+type Outcome =
+    Result<(Response<GatewayBody>, Option<StageLabel>), (GatewayError, Option<StageLabel>)>;
 
 async fn handle(gateway: &Gateway, request: MethodRequest) -> Outcome {
     // Step 1: the listener chose the API and stage.
     let deployed = gateway.deployed();
-    let Some((stage, path)) = deployed.select_stage(&request) else {
+    let Some((served, path)) = deployed.select_stage(&request) else {
         return Err((missing_route(&request), None));
     };
-    let stage: Arc<StagePipeline> = stage.clone();
-    let stage_name = Some(stage.stage.clone());
+    // A canary takes its share of requests, each request drawn independently.
+    let stage: Arc<StagePipeline> = served.pick().clone();
+    drop(deployed);
+    let stage_name = Some(StageLabel {
+        name: stage.stage.clone(),
+        canary: stage.is_canary,
+    });
     // Step 2: route.
     let route = match stage.router.route(request.method.as_str(), &path) {
         RouteOutcome::Matched(route) => route,

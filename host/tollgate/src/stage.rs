@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tollgate_definition::{ApiDefinition, IntegrationTarget, IntegrationType, Router};
 use tollgate_runtime::{KeyValueGrant, Plugin, Runtime};
-use tollgate_store::{Deployment, KeyValueStore, Stage, Store};
+use tollgate_store::{Canary, Deployment, KeyValueStore, Stage, Store};
 
 use crate::integration::parameters::substitute_stage_variables;
 
@@ -56,6 +56,8 @@ pub struct StagePipeline {
     pub stage_variables: Arc<BTreeMap<String, String>>,
     /// Indexed like `definition.resources[r].methods[m]`.
     pub integrations: Vec<Vec<ResolvedIntegration>>,
+    /// Whether this is the canary side of its stage.
+    pub is_canary: bool,
 }
 
 impl StagePipeline {
@@ -89,27 +91,69 @@ impl StagePipeline {
         api_id: &str,
         stage: &Stage,
     ) -> Result<StagePipeline, StageBuildError> {
-        let deployment: Deployment = store.deployment(&stage.deployment_id)?.ok_or_else(|| {
-            StageBuildError::MissingDeployment {
-                stage: stage.name.clone(),
-                deployment: stage.deployment_id.clone(),
-            }
-        })?;
+        Self::build_deployment(
+            store,
+            runtime,
+            api_id,
+            &stage.name,
+            &stage.deployment_id,
+            &stage.variables,
+        )
+    }
+
+    /// Builds the canary side of `stage`: the canary's deployment, with the stage variables
+    /// overridden by the canary's.
+    pub fn build_canary(
+        store: &Store,
+        runtime: &Runtime,
+        api_id: &str,
+        stage: &Stage,
+        canary: &Canary,
+    ) -> Result<StagePipeline, StageBuildError> {
+        let mut variables = stage.variables.clone();
+        variables.extend(canary.variables.clone());
+        let mut pipeline = Self::build_deployment(
+            store,
+            runtime,
+            api_id,
+            &stage.name,
+            &canary.deployment_id,
+            &variables,
+        )?;
+        pipeline.is_canary = true;
+        Ok(pipeline)
+    }
+
+    fn build_deployment(
+        store: &Store,
+        runtime: &Runtime,
+        api_id: &str,
+        stage_name: &str,
+        deployment_id: &str,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<StagePipeline, StageBuildError> {
+        let deployment: Deployment =
+            store
+                .deployment(deployment_id)?
+                .ok_or_else(|| StageBuildError::MissingDeployment {
+                    stage: stage_name.to_string(),
+                    deployment: deployment_id.to_string(),
+                })?;
         let source_name = format!("deployment {}", deployment.id);
         let definition =
             tollgate_definition::import_str(&deployment.document.to_string(), &source_name)
                 .map_err(|e| StageBuildError::Definition {
-                    stage: stage.name.clone(),
+                    stage: stage_name.to_string(),
                     message: e.to_string(),
                 })?;
         Self::from_definition(
             store,
             runtime,
             api_id,
-            &stage.name,
+            stage_name,
             &deployment.id,
             definition,
-            &stage.variables,
+            variables,
         )
     }
 
@@ -156,6 +200,7 @@ impl StagePipeline {
             definition,
             stage_variables,
             integrations,
+            is_canary: false,
         })
     }
 }

@@ -1,0 +1,289 @@
+//! Where a control command acts: a running gateway's admin API, or the data directory's
+//! store when no gateway holds it. Both answer the same JSON shapes.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http::Method;
+use serde_json::{Value, json};
+use tollgate_store::StoreError;
+
+use super::{CliError, ControlArgs, open_local};
+use crate::admin::client::AdminClient;
+use crate::admin::token::{client_token, read_admin_url};
+use crate::control::{Control, DeployRequest};
+
+/// A change to a stage's canary.
+pub enum CanaryChange {
+    Create {
+        deployment: String,
+        percent: f64,
+        variables: BTreeMap<String, String>,
+    },
+    Update {
+        percent: Option<f64>,
+        variables: BTreeMap<String, String>,
+    },
+    Promote,
+    Delete,
+}
+
+/// A control command's target.
+pub enum Target {
+    /// This process holds the store.
+    Local(Box<Control>),
+    /// A running gateway, through its admin API.
+    Remote(AdminClient),
+}
+
+fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+impl Target {
+    /// `--admin URL` if given; else the data directory's store, or the gateway holding it.
+    pub fn resolve(args: &ControlArgs) -> Result<Target, CliError> {
+        let data_dir = &args.data.data_dir;
+        if let Some(url) = &args.admin {
+            return Ok(Target::Remote(AdminClient::new(
+                url,
+                client_token(Some(data_dir)),
+            )));
+        }
+        match open_local(data_dir) {
+            Ok(control) => Ok(Target::Local(Box::new(control))),
+            Err(CliError::Store(StoreError::Locked { path })) => {
+                let url = read_admin_url(data_dir).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{} is held by a running gateway whose admin address is unknown; pass --admin URL",
+                        path.display()
+                    ))
+                })?;
+                Ok(Target::Remote(AdminClient::new(
+                    &url,
+                    client_token(Some(data_dir)),
+                )))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The API a command is about: the one given, or the only one.
+    pub async fn api_id(&self, given: Option<&str>) -> Result<String, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.resolve_api_id(given)?),
+            Target::Remote(client) => {
+                if let Some(api) = given {
+                    return Ok(api.to_string());
+                }
+                let apis = client.call(Method::GET, "/v1/apis", None).await?;
+                let ids: Vec<String> = apis["items"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|api| api["id"].as_str().map(str::to_string))
+                    .collect();
+                match ids.as_slice() {
+                    [only] => Ok(only.clone()),
+                    [] => Err(CliError::Usage("no API is deployed yet".into())),
+                    many => Err(CliError::Usage(format!(
+                        "several APIs are deployed ({}); name one with --api-id",
+                        many.join(", ")
+                    ))),
+                }
+            }
+        }
+    }
+
+    pub async fn deploy(&self, request: DeployRequest) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.deploy(request)?.body),
+            Target::Remote(client) => {
+                let body = json!({
+                    "definition": request.definition,
+                    "sourceName": request.source_name,
+                    "apiId": request.api_id,
+                    "stage": request.stage,
+                    "description": request.description,
+                    "variables": request.variables,
+                });
+                Ok(client
+                    .call_json(Method::POST, "/v1/deployments", &body)
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn deployments(&self, api_id: &str, stage: Option<&str>) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.deployments(api_id, stage)?),
+            Target::Remote(client) => {
+                let query = stage
+                    .map(|s| format!("?stage={}", segment(s)))
+                    .unwrap_or_default();
+                let path = format!("/v1/apis/{}/deployments{query}", segment(api_id));
+                Ok(client.call(Method::GET, &path, None).await?)
+            }
+        }
+    }
+
+    pub async fn stage(&self, api_id: &str, stage: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.stage(api_id, stage)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/apis/{}/stages/{}", segment(api_id), segment(stage));
+                Ok(client.call(Method::GET, &path, None).await?)
+            }
+        }
+    }
+
+    pub async fn stages(&self, api_id: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.stages(api_id)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/apis/{}/stages", segment(api_id));
+                Ok(client.call(Method::GET, &path, None).await?)
+            }
+        }
+    }
+
+    pub async fn rollback(
+        &self,
+        api_id: &str,
+        stage: &str,
+        to: Option<&str>,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.rollback(api_id, stage, to)?),
+            Target::Remote(client) => {
+                let path = format!(
+                    "/v1/apis/{}/stages/{}/rollback",
+                    segment(api_id),
+                    segment(stage)
+                );
+                Ok(client
+                    .call_json(Method::POST, &path, &json!({ "deploymentId": to }))
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn update_variables(
+        &self,
+        api_id: &str,
+        stage: &str,
+        set: &BTreeMap<String, String>,
+        unset: &[String],
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.update_variables(api_id, stage, set, unset)?),
+            Target::Remote(client) => {
+                let path = format!(
+                    "/v1/apis/{}/stages/{}/variables",
+                    segment(api_id),
+                    segment(stage)
+                );
+                Ok(client
+                    .call_json(Method::PATCH, &path, &json!({ "set": set, "unset": unset }))
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn canary(
+        &self,
+        api_id: &str,
+        stage: &str,
+        change: CanaryChange,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(match change {
+                CanaryChange::Create {
+                    deployment,
+                    percent,
+                    variables,
+                } => control.create_canary(api_id, stage, &deployment, percent, &variables)?,
+                CanaryChange::Update { percent, variables } => {
+                    control.update_canary(api_id, stage, percent, &variables)?
+                }
+                CanaryChange::Promote => control.promote_canary(api_id, stage)?,
+                CanaryChange::Delete => control.delete_canary(api_id, stage)?,
+            }),
+            Target::Remote(client) => {
+                let base = format!(
+                    "/v1/apis/{}/stages/{}/canary",
+                    segment(api_id),
+                    segment(stage)
+                );
+                Ok(match change {
+                    CanaryChange::Create {
+                        deployment,
+                        percent,
+                        variables,
+                    } => {
+                        let body = json!({ "deploymentId": deployment, "percent": percent, "variables": variables });
+                        client.call_json(Method::PUT, &base, &body).await?
+                    }
+                    CanaryChange::Update { percent, variables } => {
+                        let body = json!({ "percent": percent, "variables": variables });
+                        client.call_json(Method::PATCH, &base, &body).await?
+                    }
+                    CanaryChange::Promote => {
+                        client
+                            .call(Method::POST, &format!("{base}/promote"), None)
+                            .await?
+                    }
+                    CanaryChange::Delete => client.call(Method::DELETE, &base, None).await?,
+                })
+            }
+        }
+    }
+
+    pub async fn publish(
+        &self,
+        name: &str,
+        wasm: Vec<u8>,
+        description: Option<&str>,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.publish(name, &wasm, description)?.0),
+            Target::Remote(client) => {
+                let query = description
+                    .map(|d| format!("?description={}", segment(d)))
+                    .unwrap_or_default();
+                let path = format!("/v1/functions/{}/versions{query}", segment(name));
+                Ok(client
+                    .call(
+                        Method::POST,
+                        &path,
+                        Some((Bytes::from(wasm), "application/wasm")),
+                    )
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn set_alias(
+        &self,
+        name: &str,
+        alias: &str,
+        version: u32,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.set_alias(name, alias, version)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/functions/{}/aliases/{}", segment(name), segment(alias));
+                Ok(client
+                    .call_json(Method::PUT, &path, &json!({ "version": version }))
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn functions(&self) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.functions()?),
+            Target::Remote(client) => Ok(client.call(Method::GET, "/v1/functions", None).await?),
+        }
+    }
+}
