@@ -208,6 +208,7 @@ pub struct Sample {
 pub struct Load {
     phase: std::sync::Arc<std::sync::atomic::AtomicU64>,
     completed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    per_connection: std::sync::Arc<Vec<std::sync::atomic::AtomicUsize>>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     extra: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     tasks: Vec<tokio::task::JoinHandle<Vec<Sample>>>,
@@ -225,6 +226,8 @@ impl Load {
         use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
         let phase = Arc::new(AtomicU64::new(0));
         let completed = Arc::new(AtomicUsize::new(0));
+        let per_connection: Arc<Vec<AtomicUsize>> =
+            Arc::new((0..connections).map(|_| AtomicUsize::new(0)).collect());
         let stop = Arc::new(AtomicBool::new(false));
         let extra = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
@@ -268,6 +271,7 @@ impl Load {
                         phase_before,
                         phase_after,
                     });
+                    per_connection[index].fetch_add(1, Ordering::SeqCst);
                     completed.fetch_add(1, Ordering::SeqCst);
                     if failed {
                         break;
@@ -282,6 +286,7 @@ impl Load {
         Load {
             phase,
             completed,
+            per_connection,
             stop,
             extra,
             tasks,
@@ -317,6 +322,27 @@ impl Load {
             if self.tasks.iter().all(|t| t.is_finished()) {
                 return;
             }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+
+    /// Waits until every connection has completed at least `count` requests (same liveness
+    /// bound as [`Load::wait_for_completed`]).
+    pub async fn wait_for_each_connection(&self, count: usize) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let done: Vec<usize> = self
+                .per_connection
+                .iter()
+                .map(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+                .collect();
+            if done.iter().all(|d| *d >= count) || self.tasks.iter().all(|t| t.is_finished()) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the load made no progress: {done:?} requests per connection, {count} wanted"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
     }

@@ -372,6 +372,7 @@ fn a_deployment_snapshots_the_document_and_component_hashes() {
                 document: json!({"v": 1}),
                 component_hashes: BTreeMap::from([("crud:1".to_owned(), hash.clone())]),
                 description: Some("first".to_owned()),
+                variables: BTreeMap::from([("alias".to_owned(), "v1".to_owned())]),
             },
         )
         .expect("deploy");
@@ -830,4 +831,81 @@ fn a_stored_record_that_does_not_parse_is_corrupt_naming_table_and_key() {
         "{error:?}"
     );
     assert!(error.to_string().contains("`apis`"), "{error}");
+}
+
+#[test]
+fn update_stage_changes_a_stage_in_one_checked_transaction() {
+    let (_dir, store) = open_store();
+    store.put_api("api", &json!({"openapi": "3.0.1"})).unwrap();
+    let first = store
+        .create_deployment("api", NewDeployment::new(json!({"n": 1})))
+        .unwrap();
+    let second = store
+        .create_deployment("api", NewDeployment::new(json!({"n": 2})))
+        .unwrap();
+    store.point_stage("api", "prod", &first.id, None).unwrap();
+
+    let updated = store
+        .update_stage("api", "prod", |stage| {
+            stage.variables.insert("alias".into(), "v2".into());
+            stage.canary = Some(tollgate_store::Canary {
+                deployment_id: second.id.clone(),
+                percent: 12.5,
+                variables: BTreeMap::from([("alias".into(), "v3".into())]),
+            });
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(updated.variables["alias"], "v2");
+    let stored = store.stage("api", "prod").unwrap().unwrap();
+    assert_eq!(stored, updated);
+    assert_eq!(stored.canary.as_ref().unwrap().percent, 12.5);
+
+    // A canary naming an unknown deployment is refused and nothing is written.
+    let refused = store.update_stage("api", "prod", |stage| {
+        stage.variables.insert("alias".into(), "lost".into());
+        if let Some(canary) = stage.canary.as_mut() {
+            canary.deployment_id = "nope".into();
+        }
+        Ok(())
+    });
+    assert!(
+        matches!(refused, Err(StoreError::NotFound { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.stage("api", "prod").unwrap().unwrap().variables["alias"],
+        "v2"
+    );
+
+    // The closure may refuse too.
+    let refused = store.update_stage("api", "prod", |_| {
+        Err(StoreError::NotFound {
+            kind: "test",
+            name: "refusal".into(),
+        })
+    });
+    assert!(refused.is_err());
+
+    // An unknown stage is not found.
+    let missing = store.update_stage("api", "nope", |_| Ok(()));
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn stages_written_before_canaries_existed_still_read() {
+    // A stage record without the `canary` field (schema 1 as first released) decodes with
+    // no canary.
+    let stage: Stage = serde_json::from_value(json!({
+        "name": "prod",
+        "deployment_id": "abc",
+        "variables": {},
+        "history": [],
+        "updated_epoch_millis": 1
+    }))
+    .unwrap();
+    assert!(stage.canary.is_none());
 }

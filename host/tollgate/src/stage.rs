@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tollgate_definition::{ApiDefinition, IntegrationTarget, IntegrationType, Router};
 use tollgate_runtime::{KeyValueGrant, Plugin, Runtime};
-use tollgate_store::{Canary, Deployment, KeyValueStore, Stage, Store};
+use tollgate_store::{Canary, ContentHash, Deployment, KeyValueStore, Stage, Store};
 
 use crate::integration::parameters::substitute_stage_variables;
 
@@ -40,6 +40,9 @@ pub enum ResolvedIntegration {
     /// AWS_PROXY to a function.
     Function {
         plugin: Arc<Plugin>,
+        /// The reference as the definition wrote it (stage variables substituted):
+        /// `crud`, `crud:3`, `crud:prod`.
+        reference: String,
         /// `crud:3`, for logs.
         label: String,
         key_value: Option<KeyValueGrant>,
@@ -66,18 +69,19 @@ impl StagePipeline {
         &self.integrations[resource][method]
     }
 
-    /// The content hash of every function the stage runs, by `name:version`, as a deployment
-    /// records them.
-    pub fn component_hashes(&self) -> BTreeMap<String, tollgate_store::ContentHash> {
+    /// The content hash of every function the stage runs, by the reference the definition
+    /// wrote (`crud`, `crud:prod`), as a deployment records them. Unqualified references are
+    /// pinned to these hashes when the deployment is served again.
+    pub fn component_hashes(&self) -> BTreeMap<String, ContentHash> {
         self.integrations
             .iter()
             .flatten()
             .filter_map(|resolved| match resolved {
-                ResolvedIntegration::Function { plugin, label, .. } => {
-                    tollgate_store::ContentHash::parse(plugin.hash())
-                        .ok()
-                        .map(|hash| (label.clone(), hash))
-                }
+                ResolvedIntegration::Function {
+                    plugin, reference, ..
+                } => ContentHash::parse(plugin.hash())
+                    .ok()
+                    .map(|hash| (reference.clone(), hash)),
                 _ => None,
             })
             .collect()
@@ -154,6 +158,7 @@ impl StagePipeline {
             &deployment.id,
             definition,
             variables,
+            &deployment.component_hashes,
         )
     }
 
@@ -167,6 +172,7 @@ impl StagePipeline {
         deployment_id: &str,
         definition: ApiDefinition,
         variables: &BTreeMap<String, String>,
+        pins: &BTreeMap<String, ContentHash>,
     ) -> Result<StagePipeline, StageBuildError> {
         let stage_variables = Arc::new(variables.clone());
         let kv_store: Arc<dyn KeyValueStore> = Arc::new(store.clone());
@@ -186,6 +192,7 @@ impl StagePipeline {
                     &method.integration,
                     &stage_variables,
                     &kv_store,
+                    pins,
                 )
                 .map_err(fail)?;
                 methods.push(resolved);
@@ -218,6 +225,7 @@ fn resolve_integration(
     integration: &tollgate_definition::Integration,
     stage_variables: &BTreeMap<String, String>,
     kv_store: &Arc<dyn KeyValueStore>,
+    pins: &BTreeMap<String, ContentHash>,
 ) -> Result<ResolvedIntegration, String> {
     let templates = integration.request_templates.values().chain(
         integration
@@ -249,10 +257,39 @@ fn resolve_integration(
                 .map(|q| substitute_stage_variables(q, stage_variables))
                 .transpose()
                 .map_err(|e| e.to_string())?;
-            let version = store
-                .resolve_function(&name, qualifier.as_deref())
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| match &qualifier {
+            let reference = match &qualifier {
+                Some(q) => format!("{name}:{q}"),
+                None => name.clone(),
+            };
+            let unqualified = qualifier
+                .as_deref()
+                .is_none_or(|q| q == tollgate_store::LATEST);
+            // An unqualified reference means the latest version *when deployed*: the
+            // deployment pinned its component, so publishing a new version changes no stage
+            // until it is deployed. Versions are immutable and aliases move on purpose, so
+            // those resolve now.
+            let pinned = match pins.get(&name) {
+                Some(hash) if unqualified => Some(
+                    store
+                        .function_versions(&name)
+                        .map_err(|e| e.to_string())?
+                        .into_iter()
+                        .find(|v| &v.hash == hash)
+                        .ok_or_else(|| {
+                            format!(
+                                "function {name} has no version with the pinned component {hash}"
+                            )
+                        })?,
+                ),
+                _ => None,
+            };
+            let resolved = match pinned {
+                Some(version) => Some(version),
+                None => store
+                    .resolve_function(&name, qualifier.as_deref())
+                    .map_err(|e| e.to_string())?,
+            };
+            let version = resolved.ok_or_else(|| match &qualifier {
                     Some(q) => format!("function {name}:{q} is not published"),
                     None => format!(
                         "function {name} is not published (publish it with `tollgate function publish {name} FILE.wasm`)"
@@ -276,6 +313,7 @@ fn resolve_integration(
             }
             Ok(ResolvedIntegration::Function {
                 plugin,
+                reference,
                 label: format!("{name}:{}", version.version),
                 key_value: Some(KeyValueGrant {
                     store: kv_store.clone(),

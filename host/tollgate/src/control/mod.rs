@@ -188,17 +188,6 @@ impl Control {
             .unwrap_or_default();
         variables.extend(request.variables.clone());
 
-        if let Some(current) = &current
-            && current.variables == variables
-            && let Some(deployment) = self.store.deployment(&current.deployment_id)?
-            && deployment.document == document
-        {
-            return Ok(Deployed {
-                created: false,
-                body: serde_json::json!({ "unchanged": true, "stage": views::stage(&api_id, current) }),
-            });
-        }
-
         // Build the stage as it would be served: every function must resolve and load.
         let pipeline = StagePipeline::from_definition(
             &self.store,
@@ -208,6 +197,7 @@ impl Control {
             "(new)",
             definition,
             &variables,
+            &BTreeMap::new(),
         )
         .map_err(|error| ControlError::BadRequest(format!("{}: {error}", request.source_name)))?;
         if let Some(canary) = current.as_ref().and_then(|stage| stage.canary.as_ref()) {
@@ -219,6 +209,20 @@ impl Control {
             StagePipeline::build_canary(&self.store, &self.runtime, &api_id, &next, canary)?;
         }
         let component_hashes = pipeline.component_hashes();
+
+        // Redeploying what the stage already serves (same document, same variables, same
+        // components) writes nothing.
+        if let Some(current) = &current
+            && current.variables == variables
+            && let Some(deployment) = self.store.deployment(&current.deployment_id)?
+            && deployment.document == document
+            && deployment.component_hashes == component_hashes
+        {
+            return Ok(Deployed {
+                created: false,
+                body: serde_json::json!({ "unchanged": true, "stage": views::stage(&api_id, current) }),
+            });
+        }
 
         self.store.put_api(&api_id, &document)?;
         let deployment = self.store.create_deployment(

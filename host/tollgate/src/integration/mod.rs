@@ -69,6 +69,7 @@ pub async fn invoke(
                 plugin,
                 label,
                 key_value,
+                ..
             },
         ) => function::invoke_proxy(routed, integration, plugin, label, key_value.clone()).await,
         (kind, _) => Err(GatewayError::Internal {
