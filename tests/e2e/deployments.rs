@@ -6,9 +6,7 @@
 
 use serde_json::{Value, json};
 use tollgate_tests::components::{self, SWAP_A_BODY, SWAP_B_BODY};
-use tollgate_tests::{
-    Gateway, TempData, Upstream, expect_success, function_api, send, tollgate,
-};
+use tollgate_tests::{Gateway, TempData, Upstream, expect_success, function_api, send, tollgate};
 
 fn serve(data: &TempData) -> Gateway {
     Gateway::start(&["serve", "--data-dir", data.path().to_str().unwrap()])
@@ -17,7 +15,12 @@ fn serve(data: &TempData) -> Gateway {
 /// `GET path` (with extra headers) must answer 200; returns the body.
 async fn body_of(gateway: &Gateway, path: &str, headers: &[(&str, &str)]) -> String {
     let answer = send("GET", &gateway.url(path), headers, "").await;
-    assert_eq!(answer.status, 200, "GET {path} {headers:?}: {}", answer.text());
+    assert_eq!(
+        answer.status,
+        200,
+        "GET {path} {headers:?}: {}",
+        answer.text()
+    );
     answer.text()
 }
 
@@ -79,7 +82,11 @@ async fn cli_deploys_to_a_running_gateway_lists_newest_first_and_rolls_back() {
     assert_eq!(descriptions, ["third", "second", "first"], "{listed}");
     let created: Vec<u64> = items
         .iter()
-        .map(|d| d["createdEpochMillis"].as_u64().expect("createdEpochMillis"))
+        .map(|d| {
+            d["createdEpochMillis"]
+                .as_u64()
+                .expect("createdEpochMillis")
+        })
         .collect();
     assert!(created.windows(2).all(|w| w[0] >= w[1]), "{listed}");
     let ids: Vec<String> = items
@@ -88,17 +95,26 @@ async fn cli_deploys_to_a_running_gateway_lists_newest_first_and_rolls_back() {
         .collect();
     let cli_list = gateway.cli_ok(&["deployments", "list", "--stage", "prod"]);
     let at = positions(&cli_list, &ids);
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "not newest first:\n{cli_list}");
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "not newest first:\n{cli_list}"
+    );
 
     // `rollback prod`: back to the previous deployment.
     gateway.cli_ok(&["rollback", "prod"]);
     assert_eq!(body_of(&gateway, "/prod/swap", &[]).await, SWAP_B_BODY);
-    assert_eq!(gateway.stage("swap", "prod").await["deploymentId"], ids[1].as_str());
+    assert_eq!(
+        gateway.stage("swap", "prod").await["deploymentId"],
+        ids[1].as_str()
+    );
 
     // `rollback prod --to ID`: to a given one.
     gateway.cli_ok(&["rollback", "prod", "--to", &ids[2]]);
     assert_eq!(body_of(&gateway, "/prod/swap", &[]).await, SWAP_A_BODY);
-    assert_eq!(gateway.stage("swap", "prod").await["deploymentId"], ids[2].as_str());
+    assert_eq!(
+        gateway.stage("swap", "prod").await["deploymentId"],
+        ids[2].as_str()
+    );
 
     // An unknown target is an error naming the known deployments, and changes nothing.
     let unknown = gateway.cli(&["rollback", "prod", "--to", "nonexistent"]);
@@ -106,10 +122,16 @@ async fn cli_deploys_to_a_running_gateway_lists_newest_first_and_rolls_back() {
     let message = stderr_of(&unknown);
     assert!(message.contains("nonexistent"), "{message}");
     for id in &ids {
-        assert!(message.contains(id.as_str()), "{id} not named in: {message}");
+        assert!(
+            message.contains(id.as_str()),
+            "{id} not named in: {message}"
+        );
     }
     assert_eq!(body_of(&gateway, "/prod/swap", &[]).await, SWAP_A_BODY);
-    assert_eq!(gateway.stage("swap", "prod").await["deploymentId"], ids[2].as_str());
+    assert_eq!(
+        gateway.stage("swap", "prod").await["deploymentId"],
+        ids[2].as_str()
+    );
 }
 
 const VARIABLES_API: &str = r#"
@@ -191,7 +213,10 @@ async fn stage_variables_reach_integration_uris_and_events_and_changes_apply_at_
     );
     // No new deployment was made by any of this.
     assert_eq!(
-        gateway.deployment_ids("variables", Some("prod")).await.len(),
+        gateway
+            .deployment_ids("variables", Some("prod"))
+            .await
+            .len(),
         1
     );
 }
@@ -225,7 +250,11 @@ async fn aliases_and_versions_resolve_per_stage_and_moving_an_alias_needs_no_dep
     );
     let by_variable = data.write(
         "variable.yaml",
-        &function_api("swap", "2", &[("/swap", "function:swap:${stageVariables.alias}")]),
+        &function_api(
+            "swap",
+            "2",
+            &[("/swap", "function:swap:${stageVariables.alias}")],
+        ),
     );
     for stage in ["prod", "dev"] {
         gateway.cli_ok(&["deploy", by_alias.to_str().unwrap(), "--stage", stage]);
@@ -257,7 +286,10 @@ async fn aliases_and_versions_resolve_per_stage_and_moving_an_alias_needs_no_dep
         SWAP_A_BODY,
         "a stage naming version 1 does not follow the alias"
     );
-    assert_eq!(gateway.deployment_ids("swap", None).await, deployments_before);
+    assert_eq!(
+        gateway.deployment_ids("swap", None).await,
+        deployments_before
+    );
     assert_eq!(
         gateway.stage("swap", "prod").await["deploymentId"],
         prod_before
@@ -280,7 +312,11 @@ async fn aliases_and_versions_resolve_per_stage_and_moving_an_alias_needs_no_dep
     // A variable naming a missing alias is refused and changes nothing.
     let refused = gateway.cli(&["stage", "vars", "set", "pinned", "alias=ghost"]);
     assert_eq!(refused.status.code(), Some(1), "{}", stderr_of(&refused));
-    assert!(stderr_of(&refused).contains("ghost"), "{}", stderr_of(&refused));
+    assert!(
+        stderr_of(&refused).contains("ghost"),
+        "{}",
+        stderr_of(&refused)
+    );
     assert_eq!(body_of(&gateway, "/pinned/swap", &[]).await, SWAP_A_BODY);
     assert_eq!(
         gateway.stage("swap", "pinned").await["variables"]["alias"],
@@ -313,7 +349,10 @@ async fn two_stages_of_one_api_serve_different_deployments_side_by_side() {
             &function_api(
                 "pets",
                 "2",
-                &[("/pets", "function:current"), ("/pets/{id}", "function:echo")],
+                &[
+                    ("/pets", "function:current"),
+                    ("/pets/{id}", "function:echo"),
+                ],
             ),
             "v2",
             None,
@@ -331,8 +370,16 @@ async fn two_stages_of_one_api_serve_different_deployments_side_by_side() {
         tollgate_tests::send_many(gateway.address, "/v1/pets", &[], 4, 100),
         tollgate_tests::send_many(gateway.address, "/v2/pets", &[], 4, 100),
     );
-    assert!(one.iter().flatten().all(|a| a.status == 200 && a.text() == SWAP_A_BODY));
-    assert!(two.iter().flatten().all(|a| a.status == 200 && a.text() == SWAP_B_BODY));
+    assert!(
+        one.iter()
+            .flatten()
+            .all(|a| a.status == 200 && a.text() == SWAP_A_BODY)
+    );
+    assert!(
+        two.iter()
+            .flatten()
+            .all(|a| a.status == 200 && a.text() == SWAP_B_BODY)
+    );
 
     // Each stage has its own routes.
     let event: Value = serde_json::from_str(&body_of(&gateway, "/v2/pets/7", &[]).await).unwrap();
@@ -340,7 +387,10 @@ async fn two_stages_of_one_api_serve_different_deployments_side_by_side() {
     assert_eq!(event["requestContext"]["stage"], "v2");
     let missing = send("GET", &gateway.url("/v1/pets/7"), &[], "").await;
     assert_eq!(missing.status, 403);
-    assert_eq!(missing.json(), json!({"message": "Missing Authentication Token"}));
+    assert_eq!(
+        missing.json(),
+        json!({"message": "Missing Authentication Token"})
+    );
 
     let stages = gateway.admin_ok("GET", "/v1/apis/pets/stages", None).await;
     let mut served: Vec<(String, String)> = stages["items"]
@@ -479,7 +529,10 @@ async fn refused_deployments_leave_the_stage_serving_what_it_served() {
     unchanged(&gateway).await;
     let answer = gateway.deploy_definition(&broken, "prod", None).await;
     assert_eq!(answer.status, 400, "{}", answer.text());
-    let message = answer.json()["message"].as_str().unwrap_or_default().to_string();
+    let message = answer.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(message.contains("api.yaml"), "{message}");
     unchanged(&gateway).await;
 
@@ -493,7 +546,11 @@ async fn refused_deployments_leave_the_stage_serving_what_it_served() {
         let file = data.write("missing.yaml", &definition);
         let output = gateway.cli(&["deploy", file.to_str().unwrap(), "--stage", "prod"]);
         assert_eq!(output.status.code(), Some(1), "{uri}");
-        assert!(stderr_of(&output).contains(named), "{uri}: {}", stderr_of(&output));
+        assert!(
+            stderr_of(&output).contains(named),
+            "{uri}: {}",
+            stderr_of(&output)
+        );
         let answer = gateway.deploy_definition(&definition, "prod", None).await;
         assert_eq!(answer.status, 400, "{uri}: {}", answer.text());
         assert!(answer.json()["message"].as_str().unwrap().contains(named));
@@ -560,7 +617,14 @@ async fn offline_deploys_are_served_by_a_gateway_started_later() {
     assert!(run(&["function", "publish", "swap", components::SWAP_A]).contains("version 1"));
     assert!(run(&["function", "publish", "swap", components::SWAP_B]).contains("version 2"));
     run(&["function", "alias", "swap", "live", "--version", "2"]);
-    run(&["deploy", file.to_str().unwrap(), "--stage", "prod", "--var", "k=v"]);
+    run(&[
+        "deploy",
+        file.to_str().unwrap(),
+        "--stage",
+        "prod",
+        "--var",
+        "k=v",
+    ]);
     run(&["stage", "vars", "set", "prod", "other=1"]);
     let listed = run(&["deployments", "list", "--stage", "prod"]);
     assert_eq!(
@@ -610,7 +674,9 @@ async fn stages_deployments_variables_aliases_and_canaries_survive_a_restart() {
         .admin_ok(
             "PUT",
             "/v1/apis/swap/stages/prod/canary",
-            Some(json!({"deploymentId": canary_id, "percent": 100, "variables": {"color": "green"}})),
+            Some(
+                json!({"deploymentId": canary_id, "percent": 100, "variables": {"color": "green"}}),
+            ),
         )
         .await;
 
@@ -638,7 +704,7 @@ async fn stages_deployments_variables_aliases_and_canaries_survive_a_restart() {
     let prod_before = gateway.stage("swap", "prod").await;
     assert_eq!(prod_before["deploymentId"], base_id.as_str());
     assert_eq!(prod_before["canary"]["deploymentId"], canary_id.as_str());
-    assert_eq!(prod_before["canary"]["percent"], 100);
+    assert_eq!(prod_before["canary"]["percent"].as_f64(), Some(100.0));
     let status = gateway.terminate();
     assert!(status.success(), "{status}");
 

@@ -174,8 +174,14 @@ impl Swapper<'_> {
 async fn swapping_versions_under_load_never_fails_or_mixes_a_request() {
     let data = TempData::new();
     let gateway = Gateway::start(&["serve", "--data-dir", data.path().to_str().unwrap()]);
-    assert_eq!(gateway.publish("swap", components::SWAP_A).await["version"], 1);
-    assert_eq!(gateway.publish("swap", components::SWAP_B).await["version"], 2);
+    assert_eq!(
+        gateway.publish("swap", components::SWAP_A).await["version"],
+        1
+    );
+    assert_eq!(
+        gateway.publish("swap", components::SWAP_B).await["version"],
+        2
+    );
     gateway.set_alias("swap", "live", 1).await;
     gateway
         .deploy_ok(&definition_text(Definition::Alias), "prod", None)
@@ -211,13 +217,21 @@ async fn swapping_versions_under_load_never_fails_or_mixes_a_request() {
         swapper.apply(change).await;
         changes += 1;
         let now = swapper.model.expected();
-        assert_ne!(now, *expected.last().unwrap(), "every change flips the version");
+        assert_ne!(
+            now,
+            *expected.last().unwrap(),
+            "every change flips the version"
+        );
         expected.push(now);
         load.set_phase(2 * changes as u64);
         // The change is live when its call returns: a new connection sees it at once.
         let probe = send("GET", &gateway.url("/prod/swap"), &[], "").await;
         assert_eq!(probe.status, 200, "after change {changes} ({change:?})");
-        assert_eq!(probe.text(), now.body(), "after change {changes} ({change:?})");
+        assert_eq!(
+            probe.text(),
+            now.body(),
+            "after change {changes} ({change:?})"
+        );
         probes_after_change += 1;
     }
     let final_phase = 2 * changes as u64;
@@ -230,8 +244,8 @@ async fn swapping_versions_under_load_never_fails_or_mixes_a_request() {
     let mut overlapping = 0usize;
     let mut during = 0usize;
     let mut seen = [0usize; 2];
-    let mut final_batch = vec![0usize; CONNECTIONS];
-    let mut spans = vec![(u64::MAX, 0u64); CONNECTIONS];
+    let mut final_batch = [0usize; CONNECTIONS];
+    let mut spans = [(u64::MAX, 0u64); CONNECTIONS];
     for sample in &samples {
         let (status, body) = match &sample.result {
             Ok(ok) => ok,
@@ -304,7 +318,10 @@ async fn swapping_versions_under_load_never_fails_or_mixes_a_request() {
     assert!(seen[0] > 0 && seen[1] > 0);
     for (connection, (first, last_phase)) in spans.iter().enumerate() {
         assert_eq!(*first, 0, "connection {connection} started late");
-        assert_eq!(*last_phase, final_phase, "connection {connection} ended early");
+        assert_eq!(
+            *last_phase, final_phase,
+            "connection {connection} ended early"
+        );
         assert!(
             final_batch[connection] >= FINAL_BATCH,
             "connection {connection}: {} requests after the last change",

@@ -49,18 +49,29 @@ impl Gateway {
 
     /// `POST /v1/functions/{name}/versions` with raw component bytes; the answer as is.
     pub async fn publish_bytes(&self, name: &str, wasm: impl Into<Bytes>) -> Answer {
-        let authorization = self.admin_token().map(|t| format!("Bearer {t}"));
-        let mut headers = vec![("content-type", "application/wasm")];
-        if let Some(authorization) = &authorization {
-            headers.push(("authorization", authorization.as_str()));
-        }
-        send(
+        self.admin_bytes(
             "POST",
-            &self.admin_url(&format!("/v1/functions/{name}/versions")),
-            &headers,
+            &format!("/v1/functions/{name}/versions"),
+            "application/wasm",
             wasm,
         )
         .await
+    }
+
+    /// Sends an admin request with the gateway's token and a raw body of `content_type`.
+    pub async fn admin_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Bytes>,
+    ) -> Answer {
+        let authorization = self.admin_token().map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", content_type)];
+        if let Some(authorization) = &authorization {
+            headers.push(("authorization", authorization.as_str()));
+        }
+        send(method, &self.admin_url(path), &headers, body).await
     }
 
     /// Points alias `alias` of function `name` at `version`; panics unless it succeeded.

@@ -32,13 +32,26 @@ impl Answer {
     }
 }
 
-/// Sends one request with extra headers and a body.
+/// Sends one request with extra headers and a body; panics when the request fails.
 pub async fn send(
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
     body: impl Into<Bytes>,
 ) -> Answer {
+    try_send(method, url, headers, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
+}
+
+/// Sends one request with extra headers and a body; an error when there is no answer
+/// (connection refused, reset, or closed before the whole response arrived).
+pub async fn try_send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Result<Answer, String> {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let mut request = Request::builder()
         .method(Method::from_bytes(method.as_bytes()).expect("method"))
@@ -47,20 +60,23 @@ pub async fn send(
         request = request.header(*name, *value);
     }
     let request = request.body(Full::new(body.into())).expect("request");
-    let response = client.request(request).await.expect("sending the request");
+    let response = client
+        .request(request)
+        .await
+        .map_err(|e| format!("sending the request: {e}"))?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response
         .into_body()
         .collect()
         .await
-        .expect("reading the body")
+        .map_err(|e| format!("reading the body: {e}"))?
         .to_bytes();
-    Answer {
+    Ok(Answer {
         status,
         headers,
         body,
-    }
+    })
 }
 
 /// One HTTP/1.1 connection kept open for many requests (keep-alive guaranteed: every
@@ -239,6 +255,7 @@ impl Load {
                 stop.clone(),
                 extra.clone(),
             );
+            let per_connection = per_connection.clone();
             let path = path.to_string();
             let headers: Vec<(String, String)> = headers
                 .iter()

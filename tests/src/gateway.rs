@@ -65,6 +65,7 @@ pub const ADMIN_TOKEN: &str = "test-admin-token";
 /// command the harness runs starts without them and gets only what the test passes.
 const AMBIENT_VARIABLES: &[&str] = &[
     "TOLLGATE_ADMIN_TOKEN",
+    "TOLLGATE_ADMIN_URL",
     "TOLLGATE_DATA_DIR",
     "TOLLGATE_LOG",
     "TOLLGATE_LOG_FORMAT",

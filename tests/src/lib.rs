@@ -17,11 +17,13 @@ mod client;
 pub mod definitions;
 mod gateway;
 mod upstream;
+pub mod wasm;
 
-pub use client::{Answer, Connection, Load, Sample, send, send_many};
+pub use client::{Answer, Connection, Load, Sample, send, send_many, try_send};
 pub use definitions::function_api;
 pub use gateway::{
     ADMIN_TOKEN, Gateway, TempData, deploy, expect_success, tollgate, tollgate_binary,
     tollgate_with_env,
 };
 pub use upstream::Upstream;
+pub use wasm::with_custom_section;

@@ -49,6 +49,17 @@ pub enum ResolvedIntegration {
     },
 }
 
+/// Where a pipeline's definition comes from: which API, stage and deployment, with which
+/// stage variables and pinned components.
+pub struct PipelineSource<'a> {
+    pub api_id: &'a str,
+    pub stage_name: &'a str,
+    pub deployment_id: &'a str,
+    pub variables: &'a BTreeMap<String, String>,
+    /// Function reference → the component the deployment pinned it to.
+    pub pins: &'a BTreeMap<String, ContentHash>,
+}
+
 /// One stage, ready to serve.
 pub struct StagePipeline {
     pub api_id: String,
@@ -153,12 +164,14 @@ impl StagePipeline {
         Self::from_definition(
             store,
             runtime,
-            api_id,
-            stage_name,
-            &deployment.id,
+            PipelineSource {
+                api_id,
+                stage_name,
+                deployment_id: &deployment.id,
+                variables,
+                pins: &deployment.component_hashes,
+            },
             definition,
-            variables,
-            &deployment.component_hashes,
         )
     }
 
@@ -167,13 +180,16 @@ impl StagePipeline {
     pub fn from_definition(
         store: &Store,
         runtime: &Runtime,
-        api_id: &str,
-        stage_name: &str,
-        deployment_id: &str,
+        source: PipelineSource<'_>,
         definition: ApiDefinition,
-        variables: &BTreeMap<String, String>,
-        pins: &BTreeMap<String, ContentHash>,
     ) -> Result<StagePipeline, StageBuildError> {
+        let PipelineSource {
+            api_id,
+            stage_name,
+            deployment_id,
+            variables,
+            pins,
+        } = source;
         let stage_variables = Arc::new(variables.clone());
         let kv_store: Arc<dyn KeyValueStore> = Arc::new(store.clone());
         let mut integrations = Vec::with_capacity(definition.resources.len());

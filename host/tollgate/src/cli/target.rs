@@ -33,7 +33,7 @@ pub enum Target {
     /// This process holds the store.
     Local(Box<Control>),
     /// A running gateway, through its admin API.
-    Remote(AdminClient),
+    Remote(Box<AdminClient>),
 }
 
 fn segment(text: &str) -> String {
@@ -41,14 +41,18 @@ fn segment(text: &str) -> String {
 }
 
 impl Target {
+    fn remote(url: &str, data_dir: &std::path::Path) -> Target {
+        Target::Remote(Box::new(AdminClient::new(
+            url,
+            client_token(Some(data_dir)),
+        )))
+    }
+
     /// `--admin URL` if given; else the data directory's store, or the gateway holding it.
     pub fn resolve(args: &ControlArgs) -> Result<Target, CliError> {
         let data_dir = &args.data.data_dir;
         if let Some(url) = &args.admin {
-            return Ok(Target::Remote(AdminClient::new(
-                url,
-                client_token(Some(data_dir)),
-            )));
+            return Ok(Target::remote(url, data_dir));
         }
         match open_local(data_dir) {
             Ok(control) => Ok(Target::Local(Box::new(control))),
@@ -59,10 +63,7 @@ impl Target {
                         path.display()
                     ))
                 })?;
-                Ok(Target::Remote(AdminClient::new(
-                    &url,
-                    client_token(Some(data_dir)),
-                )))
+                Ok(Target::remote(&url, data_dir))
             }
             Err(other) => Err(other),
         }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use tollgate_runtime::Runtime;
 use tollgate_store::{Canary, NewDeployment, Stage, Store, StoreError};
 
-use crate::stage::{StageBuildError, StagePipeline};
+use crate::stage::{PipelineSource, StageBuildError, StagePipeline};
 
 /// Why a control operation was refused, by the HTTP status the admin API answers with.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,9 @@ impl From<StageBuildError> for ControlError {
     fn from(error: StageBuildError) -> Self {
         match error {
             StageBuildError::Store(store) => store.into(),
+            missing @ StageBuildError::MissingDeployment { .. } => {
+                ControlError::NotFound(missing.to_string())
+            }
             other => ControlError::BadRequest(other.to_string()),
         }
     }
@@ -189,15 +192,18 @@ impl Control {
         variables.extend(request.variables.clone());
 
         // Build the stage as it would be served: every function must resolve and load.
+        let no_pins = BTreeMap::new();
         let pipeline = StagePipeline::from_definition(
             &self.store,
             &self.runtime,
-            &api_id,
-            &request.stage,
-            "(new)",
+            PipelineSource {
+                api_id: &api_id,
+                stage_name: &request.stage,
+                deployment_id: "(new)",
+                variables: &variables,
+                pins: &no_pins,
+            },
             definition,
-            &variables,
-            &BTreeMap::new(),
         )
         .map_err(|error| ControlError::BadRequest(format!("{}: {error}", request.source_name)))?;
         if let Some(canary) = current.as_ref().and_then(|stage| stage.canary.as_ref()) {
@@ -356,14 +362,10 @@ impl Control {
             if target == stage.deployment_id {
                 return Ok(());
             }
-            // The history reads as a stack: rolling back to the previous deployment pops it.
-            if to.is_none() {
-                stage.history.pop();
-                stage.deployment_id = target;
-            } else {
-                let previous = std::mem::replace(&mut stage.deployment_id, target);
-                stage.history.push(previous);
-            }
+            // The history records every deployment the stage served, so "the previous one"
+            // after a rollback is the one just rolled back from.
+            let previous = std::mem::replace(&mut stage.deployment_id, target);
+            stage.history.push(previous);
             Ok(())
         })
     }
