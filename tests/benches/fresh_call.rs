@@ -31,6 +31,7 @@ fn fresh_call(c: &mut Criterion) {
         plugin: "function echo:1".into(),
         stage_variables: Arc::new(BTreeMap::new()),
         key_value: None,
+        config: Default::default(),
         timeout: Duration::from_secs(29),
     };
     c.bench_function("fresh store + instantiate + call (event-echo)", |b| {

@@ -18,6 +18,7 @@ fn invocation() -> Invocation {
         plugin: "test".into(),
         stage_variables: Arc::new(BTreeMap::new()),
         key_value: None,
+        config: Default::default(),
         timeout: Duration::from_secs(10),
     }
 }

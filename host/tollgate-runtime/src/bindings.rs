@@ -44,4 +44,4 @@ pub mod authorizer {
 }
 
 pub use function::tollgate::plugin::{key_value, log, stage};
-pub use mapper::tollgate::plugin::types;
+pub use mapper::tollgate::plugin::{config, types};

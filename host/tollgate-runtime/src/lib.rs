@@ -156,6 +156,11 @@ impl Runtime {
             wasmtime::component::HasSelf<_>,
         >(&mut linker, |state| state)
         .map_err(link)?;
+        bindings::config::add_to_linker::<_, wasmtime::component::HasSelf<_>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(link)?;
         let cache = CompileCache::new(&engine, &config.cache_dir)?;
         let ticker = EpochTicker::start(engine.clone(), config.epoch_tick);
         let slots = tokio::sync::Semaphore::new(config.max_concurrent_calls as usize);

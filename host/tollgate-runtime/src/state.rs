@@ -40,6 +40,8 @@ pub struct Invocation {
     pub stage_variables: Arc<BTreeMap<String, String>>,
     /// The key-value namespace, when the stage grants one.
     pub key_value: Option<KeyValueGrant>,
+    /// The configuration the definition gives the plugin (the `config` interface).
+    pub config: Arc<BTreeMap<String, String>>,
     /// How long the call may run before it is stopped (the integration timeout).
     pub timeout: std::time::Duration,
 }

@@ -83,6 +83,7 @@ pub async fn invoke_proxy(
         plugin: format!("function {label}"),
         stage_variables: routed.stage.stage_variables.clone(),
         key_value,
+        config: Default::default(),
         timeout: timeout(integration),
     };
     if plugin.kind() == PluginKind::WasiHttp {
