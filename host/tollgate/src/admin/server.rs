@@ -199,6 +199,16 @@ fn route(
             // A new version changes what `function:NAME` ($LATEST) resolves to.
             Ok((status, version, Effect::Change))
         }
+        (&Method::POST, ["v1", "plugins", name, "versions"]) => {
+            let description = query_value(query, "description");
+            let (version, created) = control.publish_plugin(name, &body, description.as_deref())?;
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((status, version, Effect::Change))
+        }
         (&Method::PUT, ["v1", "functions", name, "aliases", alias]) => {
             let body: AliasBody = parse(&body)?;
             changed(control.set_alias(name, alias, body.version)?)

@@ -48,6 +48,23 @@ pub enum Command {
     /// A stage's canary: a second deployment taking a share of its traffic.
     #[command(subcommand)]
     Canary(CanaryCommand),
+    /// Plugins of any world (mappers, authorizers, functions), sharing the functions'
+    /// versions and aliases.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Publish a component of any world as the next version of a plugin.
+    Publish {
+        name: String,
+        file: PathBuf,
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        target: ControlArgs,
+    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -446,6 +463,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let target = Target::resolve(&target)?;
             let wasm = read_file(&file)?;
             let version = target.publish(&name, wasm, description.as_deref()).await?;
+            print::version(&version);
+            Ok(())
+        }
+        Command::Plugin(PluginCommand::Publish {
+            name,
+            file,
+            description,
+            target,
+        }) => {
+            let target = Target::resolve(&target)?;
+            let wasm = read_file(&file)?;
+            let version = target
+                .publish_plugin(&name, wasm, description.as_deref())
+                .await?;
             print::version(&version);
             Ok(())
         }

@@ -246,13 +246,36 @@ impl Target {
         wasm: Vec<u8>,
         description: Option<&str>,
     ) -> Result<Value, CliError> {
+        self.publish_to("functions", name, wasm, description).await
+    }
+
+    /// Publishes a component of any world (`tollgate plugin publish`).
+    pub async fn publish_plugin(
+        &self,
+        name: &str,
+        wasm: Vec<u8>,
+        description: Option<&str>,
+    ) -> Result<Value, CliError> {
+        self.publish_to("plugins", name, wasm, description).await
+    }
+
+    async fn publish_to(
+        &self,
+        registry: &str,
+        name: &str,
+        wasm: Vec<u8>,
+        description: Option<&str>,
+    ) -> Result<Value, CliError> {
         match self {
-            Target::Local(control) => Ok(control.publish(name, &wasm, description)?.0),
+            Target::Local(control) if registry == "functions" => {
+                Ok(control.publish(name, &wasm, description)?.0)
+            }
+            Target::Local(control) => Ok(control.publish_plugin(name, &wasm, description)?.0),
             Target::Remote(client) => {
                 let query = description
                     .map(|d| format!("?description={}", segment(d)))
                     .unwrap_or_default();
-                let path = format!("/v1/functions/{}/versions{query}", segment(name));
+                let path = format!("/v1/{registry}/{}/versions{query}", segment(name));
                 Ok(client
                     .call(
                         Method::POST,

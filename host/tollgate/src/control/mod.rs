@@ -472,16 +472,38 @@ impl Control {
         wasm: &[u8],
         description: Option<&str>,
     ) -> Result<(Value, bool), ControlError> {
+        self.publish_component(name, wasm, description, true)
+    }
+
+    /// Publishes a component of any world (a mapper, an authorizer, a function) as the next
+    /// version of plugin `name`; functions and plugins share one registry of names.
+    pub fn publish_plugin(
+        &self,
+        name: &str,
+        wasm: &[u8],
+        description: Option<&str>,
+    ) -> Result<(Value, bool), ControlError> {
+        self.publish_component(name, wasm, description, false)
+    }
+
+    fn publish_component(
+        &self,
+        name: &str,
+        wasm: &[u8],
+        description: Option<&str>,
+        function_only: bool,
+    ) -> Result<(Value, bool), ControlError> {
         let _serial = self.serial();
         let hash = tollgate_store::ContentHash::of(wasm);
         let plugin = self
             .runtime
             .load(hash.as_str(), || Ok(wasm.to_vec()))
-            .map_err(|e| ControlError::BadRequest(format!("function {name}: {e}")))?;
-        if !plugin.kind().is_function() {
+            .map_err(|e| ControlError::BadRequest(format!("{name}: {e}")))?;
+        if function_only && !plugin.kind().is_function() {
             return Err(ControlError::BadRequest(format!(
                 "function {name}: the component is a {}, not a function (it must export \
-                 tollgate:plugin/handler or wasi:http/incoming-handler)",
+                 tollgate:plugin/handler or wasi:http/incoming-handler); publish other \
+                 plugins with `tollgate plugin publish`",
                 plugin.kind().describe()
             )));
         }
@@ -493,7 +515,9 @@ impl Control {
         let stored = self.store.put_component(wasm)?;
         let version = self.store.publish_function(name, &stored, description)?;
         let created = Some(version.version) != latest;
-        Ok((views::version(&version), created))
+        let mut view = views::version(&version);
+        view["kind"] = Value::String(plugin.kind().describe().to_string());
+        Ok((view, created))
     }
 
     /// Points an alias at a version.
