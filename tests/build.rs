@@ -1,6 +1,7 @@
-//! Builds the test components (`tests/components/*`) and the `crud` plugin from source as
-//! wasm32-wasip2 components and writes `$OUT_DIR/components.rs` with one path constant per
-//! component (`CRUD`, `EVENT_ECHO`, `TRAP`, ...), included by `tollgate_tests::components`.
+//! Builds the test components (`tests/components/*`) and the `crud` and `soap-mapper` plugins
+//! from source as wasm32-wasip2 components and writes `$OUT_DIR/components.rs` with one path
+//! constant per component (`CRUD`, `EVENT_ECHO`, `TRAP`, ...), included by
+//! `tollgate_tests::components`.
 
 use std::path::PathBuf;
 
@@ -18,6 +19,8 @@ const COMPONENTS: &[&str] = &[
     "tc-allow-authorizer",
     "tc-swap-a",
     "tc-swap-b",
+    "tc-raw-echo",
+    "soap-mapper",
 ];
 
 fn main() {

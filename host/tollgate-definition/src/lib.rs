@@ -1,6 +1,8 @@
 //! Tollgate's API definition: the model of a REST API (resources, methods, integrations), its
 //! import from an AWS-flavoured OpenAPI document, and the router that matches a request to a
-//! resource and method.
+//! resource and method. The model also carries what the request is checked and mapped with:
+//! models (JSON Schema draft 4), request validators, request bodies, gateway responses and
+//! mappers.
 //!
 //! Reading order: [`model`] (what an API is), [`import`](import_str) (how a document becomes
 //! one, and every rule it enforces), [`router`] (how a request finds its method). This crate
@@ -15,9 +17,10 @@ pub mod router;
 pub use error::{ImportError, ImportErrorKind};
 pub use import::{import_file, import_str};
 pub use model::{
-    ApiDefinition, ContentHandling, Integration, IntegrationResponse, IntegrationTarget,
-    IntegrationType, MappingSource, MappingTarget, Method, Parameter, ParameterLocation,
-    ParameterMapping, PassthroughBehavior, RequestValueLocation, Resource, ResponseMappingSource,
-    ResponseParameterMapping, SelectionPattern,
+    ApiDefinition, ContentHandling, GatewayResponse, Integration, IntegrationResponse,
+    IntegrationTarget, IntegrationType, MapperRef, MappingSource, MappingTarget, Method, Parameter,
+    ParameterLocation, ParameterMapping, PassthroughBehavior, RequestBodySpec, RequestValidator,
+    RequestValueLocation, Resource, ResponseMappingSource, ResponseParameterMapping, Schema,
+    SelectionPattern,
 };
 pub use router::{RouteMatch, RouteOutcome, Router};

@@ -27,6 +27,36 @@ pub struct ApiDefinition {
     pub binary_media_types: Vec<String>,
     /// The original document as JSON, kept for export.
     pub document: serde_json::Value,
+    /// The API's models: every `components.schemas` entry (OpenAPI 3) or `definitions` entry
+    /// (Swagger 2), by name, each as a standalone JSON Schema draft 4 document — with
+    /// `$schema` set, OpenAPI-only keywords converted, and the models it references copied
+    /// under its `definitions` (its `$ref`s rewritten to `#/definitions/NAME`), so that a
+    /// validator compiles it without the rest of the document. See [`Schema`].
+    #[serde(default)]
+    pub models: BTreeMap<String, serde_json::Value>,
+    /// `x-amazon-apigateway-request-validators`, by name.
+    #[serde(default)]
+    pub request_validators: BTreeMap<String, RequestValidator>,
+    /// The API-level `x-amazon-apigateway-request-validator`: the name of the validator of
+    /// every method that names none (already applied to [`Method::request_validator`]).
+    #[serde(default)]
+    pub default_request_validator: Option<String>,
+    /// `x-amazon-apigateway-gateway-responses`, by response type (`DEFAULT_4XX`,
+    /// `BAD_REQUEST_BODY`, ...; every key is one of [`GatewayResponse::TYPES`]).
+    #[serde(default)]
+    pub gateway_responses: BTreeMap<String, GatewayResponse>,
+}
+
+impl ApiDefinition {
+    /// The standalone draft 4 document of a body schema: the model it names, or the inline
+    /// document. `None` only for a model name the definition does not have (never the case
+    /// for an imported definition).
+    pub fn schema_document<'a>(&'a self, schema: &'a Schema) -> Option<&'a serde_json::Value> {
+        match schema {
+            Schema::Model(name) => self.models.get(name),
+            Schema::Inline(document) => Some(document),
+        }
+    }
 }
 
 /// A resource: a path template such as `/items/{id}` or `/{proxy+}`, and its methods.
@@ -47,6 +77,133 @@ pub struct Method {
     /// (the operation's win on the same name and location).
     pub parameters: Vec<Parameter>,
     pub integration: Integration,
+    /// The effective request validator: the operation's
+    /// `x-amazon-apigateway-request-validator`, else the API-level one, else `None` (no
+    /// validation).
+    #[serde(default)]
+    pub request_validator: Option<RequestValidator>,
+    /// The method request body: OpenAPI 3 `requestBody` (a `$ref` to
+    /// `components.requestBodies` resolved), or the Swagger 2 `in: body` parameter (one
+    /// content type per `consumes` entry, `application/json` when there is none).
+    #[serde(default)]
+    pub request_body: Option<RequestBodySpec>,
+    /// `x-tollgate-mapper`: a mapper component applied to the request and/or the response.
+    #[serde(default)]
+    pub mapper: Option<MapperRef>,
+}
+
+/// A request validator (an entry of `x-amazon-apigateway-request-validators`): what API
+/// Gateway checks before the integration request. A missing flag is `false`, as in AWS.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RequestValidator {
+    /// The validator's name (its key in `x-amazon-apigateway-request-validators`).
+    pub name: String,
+    /// `validateRequestBody`: the body must match the method's model for its content type.
+    pub validate_request_body: bool,
+    /// `validateRequestParameters`: the required parameters must be present and non-blank.
+    pub validate_request_parameters: bool,
+}
+
+/// A method request body: whether it is required, and the schema of each content type.
+///
+/// Content types declared without a schema are not in `content` (there is nothing to
+/// validate them against); the keys are the media types (or media ranges such as
+/// `application/*`) as written.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RequestBodySpec {
+    /// OpenAPI 3 `requestBody.required`, or the Swagger 2 body parameter's `required`.
+    pub required: bool,
+    /// Content type → schema.
+    pub content: BTreeMap<String, Schema>,
+}
+
+/// A body schema: a model of the API, by name, or a schema written in place.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Schema {
+    /// `$ref: '#/components/schemas/NAME'` (or `#/definitions/NAME`): the key of
+    /// [`ApiDefinition::models`].
+    Model(String),
+    /// An inline schema, as a standalone draft 4 document (built as the models are).
+    Inline(serde_json::Value),
+}
+
+/// `x-tollgate-mapper`: the mapper component a method runs on its request and/or response.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MapperRef {
+    /// NAME of `mapper:NAME[:QUALIFIER]`.
+    pub name: String,
+    /// QUALIFIER (a version, an alias, `$LATEST`), possibly with `${stageVariables.x}`.
+    pub qualifier: Option<String>,
+    /// Whether the mapper maps the request (default `true`).
+    pub request: bool,
+    /// Whether the mapper maps the response (default `true`).
+    pub response: bool,
+    /// Configuration given to the mapper, verbatim.
+    pub config: BTreeMap<String, String>,
+}
+
+/// A gateway response (an entry of `x-amazon-apigateway-gateway-responses`): how API Gateway
+/// answers a request it fails itself, for one response type.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GatewayResponse {
+    /// `statusCode`; `None` keeps the type's default status (see
+    /// [`GatewayResponse::default_status_code`]).
+    pub status_code: Option<u16>,
+    /// `responseParameters`, in document order: the key as written
+    /// (`gatewayresponse.header.NAME`) and the source expression as written (`'static'`,
+    /// `method.request.header.x`, `method.request.querystring.x`, `method.request.path.x`,
+    /// `stageVariables.x`, `context.x`).
+    pub response_parameters: Vec<(String, String)>,
+    /// `responseTemplates`: content type → template text, verbatim (AWS substitutes
+    /// `$context`, `$stageVariables` and method request parameters in them; no VTL).
+    pub response_templates: BTreeMap<String, String>,
+}
+
+impl GatewayResponse {
+    /// The gateway response types AWS defines, with their default status codes
+    /// (`None` for `DEFAULT_4XX` and `DEFAULT_5XX`, whose status is the one of the response
+    /// they stand in for).
+    pub const TYPES: &'static [(&'static str, Option<u16>)] = &[
+        ("ACCESS_DENIED", Some(403)),
+        ("API_CONFIGURATION_ERROR", Some(500)),
+        ("AUTHORIZER_CONFIGURATION_ERROR", Some(500)),
+        ("AUTHORIZER_FAILURE", Some(500)),
+        ("BAD_REQUEST_PARAMETERS", Some(400)),
+        ("BAD_REQUEST_BODY", Some(400)),
+        ("DEFAULT_4XX", None),
+        ("DEFAULT_5XX", None),
+        ("EXPIRED_TOKEN", Some(403)),
+        ("INTEGRATION_FAILURE", Some(504)),
+        ("INTEGRATION_TIMEOUT", Some(504)),
+        ("INVALID_API_KEY", Some(403)),
+        ("INVALID_SIGNATURE", Some(403)),
+        ("MISSING_AUTHENTICATION_TOKEN", Some(403)),
+        ("QUOTA_EXCEEDED", Some(429)),
+        ("REQUEST_TOO_LARGE", Some(413)),
+        ("RESOURCE_NOT_FOUND", Some(404)),
+        ("THROTTLED", Some(429)),
+        ("UNAUTHORIZED", Some(401)),
+        ("UNSUPPORTED_MEDIA_TYPE", Some(415)),
+        ("WAF_FILTERED", Some(403)),
+    ];
+
+    /// The status code AWS answers a response type with when no gateway response sets one;
+    /// `None` for `DEFAULT_4XX`, `DEFAULT_5XX` and names that are not response types.
+    pub fn default_status_code(response_type: &str) -> Option<u16> {
+        Self::TYPES
+            .iter()
+            .find(|(name, _)| *name == response_type)
+            .and_then(|(_, status)| *status)
+    }
+
+    /// The headers this gateway response sets: (header name, source expression), for the
+    /// `gatewayresponse.header.NAME` parameters.
+    pub fn header_parameters(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.response_parameters.iter().filter_map(|(key, source)| {
+            key.strip_prefix("gatewayresponse.header.")
+                .map(|header| (header, source.as_str()))
+        })
+    }
 }
 
 /// A method request parameter declared in the OpenAPI document.

@@ -267,6 +267,9 @@ mod tests {
                 cache_key_parameters: Vec::new(),
                 cache_namespace: None,
             },
+            request_validator: None,
+            request_body: None,
+            mapper: None,
         }
     }
 
@@ -285,6 +288,10 @@ mod tests {
                 .collect(),
             binary_media_types: Vec::new(),
             document: serde_json::Value::Null,
+            models: BTreeMap::new(),
+            request_validators: BTreeMap::new(),
+            default_request_validator: None,
+            gateway_responses: BTreeMap::new(),
         }
     }
 

@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::json;
 use tollgate_definition::{
-    ApiDefinition, ContentHandling, IntegrationTarget, IntegrationType, MappingSource,
-    MappingTarget, Parameter, ParameterLocation, PassthroughBehavior, RequestValueLocation,
-    ResponseMappingSource, RouteOutcome, Router, import_file, import_str,
+    ApiDefinition, ContentHandling, GatewayResponse, IntegrationTarget, IntegrationType, MapperRef,
+    MappingSource, MappingTarget, Parameter, ParameterLocation, PassthroughBehavior,
+    RequestValidator, RequestValueLocation, ResponseMappingSource, RouteOutcome, Router, Schema,
+    import_file, import_str,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -65,6 +67,309 @@ fn api_level_members() {
         404,
         "the original document is kept for export"
     );
+}
+
+const DRAFT4: &str = "http://json-schema.org/draft-04/schema#";
+
+fn validator(document: &serde_json::Value) -> jsonschema::Validator {
+    jsonschema::draft4::new(document).unwrap_or_else(|error| panic!("{error}: {document:#}"))
+}
+
+#[test]
+fn models_are_standalone_draft_4_documents() {
+    let definition = petstore_yaml();
+    let names: Vec<&str> = definition.models.keys().map(String::as_str).collect();
+    assert_eq!(names, ["NewPet", "Owner", "Pet", "Tag"]);
+    assert_eq!(
+        definition.models["Pet"],
+        json!({
+            "$schema": DRAFT4,
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {
+                // readOnly, example and nullable are dropped, as AWS's import drops them.
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "nickname": {"type": "string"},
+                "owner": {"$ref": "#/definitions/Owner"}
+            },
+            "definitions": {
+                "Owner": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "pets": {"type": "array", "items": {"$ref": "#/definitions/Pet"}}
+                    }
+                },
+                "Pet": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "name": {"type": "string"},
+                        "nickname": {"type": "string"},
+                        "owner": {"$ref": "#/definitions/Owner"}
+                    }
+                }
+            }
+        })
+    );
+
+    // Each model compiles on its own and validates as draft 4 does.
+    let pet = validator(&definition.models["Pet"]);
+    assert!(pet.is_valid(
+        &json!({"id": "1", "name": "rex", "owner": {"pets": [{"id": "2", "name": "b"}]}})
+    ));
+    assert!(!pet.is_valid(&json!({"id": "1"})), "name is required");
+    assert!(
+        !pet.is_valid(&json!({"id": "1", "name": "rex", "nickname": null})),
+        "nullable is dropped: null is not a string, as on AWS"
+    );
+    assert!(
+        !pet.is_valid(&json!({"id": "1", "name": "rex", "owner": {"pets": [{"id": 2}]}})),
+        "recursive references are followed"
+    );
+    let new_pet = validator(&definition.models["NewPet"]);
+    assert!(new_pet.is_valid(&json!({"name": "rex", "price": 3, "tags": ["shy"]})));
+    assert!(
+        !new_pet.is_valid(&json!({"name": "rex", "price": 0})),
+        "exclusiveMinimum"
+    );
+    assert!(
+        !new_pet.is_valid(&json!({"name": "rex", "tags": ["loud"]})),
+        "enum of Tag"
+    );
+    assert!(
+        !new_pet.is_valid(&json!({"name": "rex", "colour": "red"})),
+        "additionalProperties"
+    );
+    assert!(!new_pet.is_valid(&json!({"name": ""})), "minLength");
+    let tag = validator(&definition.models["Tag"]);
+    assert!(tag.is_valid(&json!("friendly")));
+}
+
+#[test]
+fn request_validators_default_and_override() {
+    let definition = petstore_yaml();
+    let validator = |name: &str, body: bool, parameters: bool| RequestValidator {
+        name: name.to_owned(),
+        validate_request_body: body,
+        validate_request_parameters: parameters,
+    };
+    assert_eq!(
+        definition
+            .request_validators
+            .values()
+            .cloned()
+            .collect::<Vec<_>>(),
+        [
+            validator("all", true, true),
+            validator("body-only", true, false),
+            validator("params-only", false, true),
+        ],
+        "a flag left out is false"
+    );
+    assert_eq!(
+        definition.default_request_validator.as_deref(),
+        Some("params-only")
+    );
+    assert_eq!(
+        method(&definition, "/pets", "GET").request_validator,
+        Some(validator("params-only", false, true)),
+        "the API-level validator applies to a method that names none"
+    );
+    assert_eq!(
+        method(&definition, "/pets", "POST").request_validator,
+        Some(validator("all", true, true)),
+        "a method's own validator overrides it"
+    );
+    assert_eq!(
+        method(&definition, "/pets/{petId}", "PATCH").request_validator,
+        Some(validator("body-only", true, false))
+    );
+}
+
+#[test]
+fn request_bodies_name_models_or_carry_inline_schemas() {
+    let definition = petstore_yaml();
+    let create = method(&definition, "/pets", "POST");
+    let body = create
+        .request_body
+        .as_ref()
+        .expect("a body, from components.requestBodies");
+    assert!(body.required);
+    assert_eq!(
+        body.content.iter().collect::<Vec<_>>(),
+        [(
+            &"application/json".to_owned(),
+            &Schema::Model("NewPet".to_owned())
+        )]
+    );
+    assert_eq!(
+        definition.schema_document(&body.content["application/json"]),
+        Some(&definition.models["NewPet"])
+    );
+
+    let update = method(&definition, "/pets/{petId}", "PATCH");
+    let body = update.request_body.as_ref().expect("an inline body");
+    assert!(body.required);
+    assert_eq!(
+        body.content.keys().collect::<Vec<_>>(),
+        ["application/json"],
+        "a content type without a schema has nothing to validate against"
+    );
+    let Schema::Inline(document) = &body.content["application/json"] else {
+        panic!("an inline schema: {body:?}");
+    };
+    assert_eq!(
+        document,
+        &json!({
+            "$schema": DRAFT4,
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "tags": {"type": "array", "items": {"$ref": "#/definitions/Tag"}}
+            },
+            "definitions": {"Tag": {"type": "string", "enum": ["friendly", "shy"]}}
+        })
+    );
+    let inline = validator(document);
+    assert!(inline.is_valid(&json!({"name": "rex", "tags": ["shy"]})));
+    assert!(!inline.is_valid(&json!({"name": "rex", "tags": ["loud"]})));
+
+    assert!(method(&definition, "/pets", "GET").request_body.is_none());
+}
+
+#[test]
+fn gateway_responses() {
+    let definition = petstore_yaml();
+    let types: Vec<&str> = definition
+        .gateway_responses
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "BAD_REQUEST_BODY",
+            "DEFAULT_5XX",
+            "MISSING_AUTHENTICATION_TOKEN"
+        ]
+    );
+    let missing = &definition.gateway_responses["MISSING_AUTHENTICATION_TOKEN"];
+    assert_eq!(missing.status_code, Some(404), "a number status code");
+    assert_eq!(
+        missing.response_parameters,
+        [
+            (
+                "gatewayresponse.header.X-Request-Path".to_owned(),
+                "method.request.path.proxy".to_owned()
+            ),
+            (
+                "gatewayresponse.header.Access-Control-Allow-Origin".to_owned(),
+                "'*'".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(
+        missing.header_parameters().collect::<Vec<_>>(),
+        [
+            ("X-Request-Path", "method.request.path.proxy"),
+            ("Access-Control-Allow-Origin", "'*'")
+        ]
+    );
+    assert_eq!(
+        missing.response_templates["application/json"],
+        "{\"message\": \"not found\"}"
+    );
+    let bad_body = &definition.gateway_responses["BAD_REQUEST_BODY"];
+    assert_eq!(bad_body.status_code, Some(422), "a string status code");
+    let default_5xx = &definition.gateway_responses["DEFAULT_5XX"];
+    assert_eq!(default_5xx.status_code, None, "no status: the type's own");
+    assert!(default_5xx.response_templates.is_empty());
+
+    assert_eq!(GatewayResponse::TYPES.len(), 21);
+    assert_eq!(
+        GatewayResponse::default_status_code("BAD_REQUEST_BODY"),
+        Some(400)
+    );
+    assert_eq!(
+        GatewayResponse::default_status_code("INTEGRATION_TIMEOUT"),
+        Some(504)
+    );
+    assert_eq!(GatewayResponse::default_status_code("DEFAULT_4XX"), None);
+    assert_eq!(GatewayResponse::default_status_code("NOPE"), None);
+}
+
+#[test]
+fn mappers() {
+    let definition = petstore_yaml();
+    assert_eq!(
+        method(&definition, "/pets", "POST").mapper,
+        Some(MapperRef {
+            name: "pet-shaper".to_owned(),
+            qualifier: Some("${stageVariables.alias}".to_owned()),
+            request: true,
+            response: false,
+            config: [("casing".to_owned(), "camel".to_owned())].into(),
+        })
+    );
+    assert!(method(&definition, "/pets", "GET").mapper.is_none());
+
+    let text = "openapi: 3.0.1\ninfo:\n  title: t\npaths:\n  /a:\n    get:\n      \
+                x-tollgate-mapper:\n        uri: mapper:m\n      \
+                x-amazon-apigateway-integration:\n        type: mock\n";
+    let definition = import_str(text, "api.yaml").unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        definition.resources[0].methods[0].mapper,
+        Some(MapperRef {
+            name: "m".to_owned(),
+            qualifier: None,
+            request: true,
+            response: true,
+            config: Default::default(),
+        }),
+        "request and response default to true"
+    );
+}
+
+#[test]
+fn an_api_without_the_new_members_has_none() {
+    let text = "openapi: 3.0.1\ninfo:\n  title: t\npaths:\n  /a:\n    get:\n      \
+                x-amazon-apigateway-integration:\n        type: mock\n";
+    let definition = import_str(text, "api.yaml").unwrap_or_else(|error| panic!("{error}"));
+    assert!(definition.models.is_empty());
+    assert!(definition.request_validators.is_empty());
+    assert!(definition.default_request_validator.is_none());
+    assert!(definition.gateway_responses.is_empty());
+    let get = &definition.resources[0].methods[0];
+    assert!(get.request_validator.is_none() && get.request_body.is_none() && get.mapper.is_none());
+}
+
+#[test]
+fn a_definition_stored_before_the_new_members_still_deserializes() {
+    let mut json = serde_json::to_value(petstore_yaml()).expect("serializes");
+    let object = json.as_object_mut().expect("an object");
+    for key in [
+        "models",
+        "request_validators",
+        "default_request_validator",
+        "gateway_responses",
+    ] {
+        object.remove(key);
+    }
+    for resource in object["resources"].as_array_mut().expect("resources") {
+        for method in resource["methods"].as_array_mut().expect("methods") {
+            let method = method.as_object_mut().expect("a method");
+            for key in ["request_validator", "request_body", "mapper"] {
+                method.remove(key);
+            }
+        }
+    }
+    let old: ApiDefinition = serde_json::from_value(json).expect("deserializes");
+    assert!(old.models.is_empty());
+    assert!(old.resources[1].methods[1].request_body.is_none());
 }
 
 #[test]
@@ -349,6 +654,128 @@ paths:
         1,
         "the body parameter is not a request parameter"
     );
+    let body = put
+        .request_body
+        .as_ref()
+        .expect("the body parameter is the request body");
+    assert!(!body.required);
+    assert_eq!(
+        body.content.get("application/json"),
+        Some(&Schema::Inline(
+            json!({"$schema": DRAFT4, "type": "object"})
+        )),
+        "without `consumes`, the body is application/json"
+    );
+}
+
+#[test]
+fn swagger_2_models_bodies_and_validators() {
+    let text = r##"
+swagger: "2.0"
+info:
+  title: Legacy
+consumes:
+  - application/json
+x-amazon-apigateway-request-validators:
+  basic:
+    validateRequestBody: true
+    validateRequestParameters: true
+x-amazon-apigateway-request-validator: basic
+x-amazon-apigateway-gateway-responses:
+  DEFAULT_4XX:
+    responseParameters:
+      gatewayresponse.header.Access-Control-Allow-Origin: "'domain.com'"
+    responseTemplates:
+      application/json: '{"message": $context.error.messageString}'
+paths:
+  /items:
+    parameters:
+      - name: item
+        in: body
+        required: true
+        schema:
+          $ref: "#/definitions/Item"
+    post:
+      consumes:
+        - application/json
+        - application/vnd.item+json
+      responses: {}
+      x-amazon-apigateway-integration:
+        type: mock
+    put:
+      parameters:
+        - $ref: "#/parameters/Items"
+      responses: {}
+      x-amazon-apigateway-integration:
+        type: mock
+parameters:
+  Items:
+    name: items
+    in: body
+    schema:
+      type: array
+      items:
+        $ref: "#/definitions/Item"
+definitions:
+  Item:
+    type: object
+    required: [name]
+    discriminator: kind
+    properties:
+      name:
+        type: string
+      kind:
+        type: string
+"##;
+    let definition = import_str(text, "legacy.yaml").unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        definition.models["Item"],
+        json!({
+            "$schema": DRAFT4,
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string"}, "kind": {"type": "string"}}
+        }),
+        "discriminator is dropped"
+    );
+    let post = method(&definition, "/items", "POST");
+    assert_eq!(
+        post.request_validator.as_ref().map(|v| v.name.as_str()),
+        Some("basic")
+    );
+    let body = post
+        .request_body
+        .as_ref()
+        .expect("the path item's body parameter");
+    assert!(body.required);
+    let model = Schema::Model("Item".to_owned());
+    assert_eq!(
+        body.content.iter().collect::<Vec<_>>(),
+        [
+            (&"application/json".to_owned(), &model),
+            (&"application/vnd.item+json".to_owned(), &model),
+        ],
+        "one content type per `consumes` entry of the operation"
+    );
+    let put = method(&definition, "/items", "PUT");
+    let body = put
+        .request_body
+        .as_ref()
+        .expect("the operation's own body parameter");
+    assert!(!body.required);
+    let Some(Schema::Inline(document)) = body.content.get("application/json") else {
+        panic!("an inline schema under the document's `consumes`: {body:?}");
+    };
+    let items = validator(document);
+    assert!(items.is_valid(&json!([{"name": "a"}])));
+    assert!(!items.is_valid(&json!([{"kind": "a"}])));
+    assert_eq!(
+        definition.gateway_responses["DEFAULT_4XX"].response_parameters,
+        [(
+            "gatewayresponse.header.Access-Control-Allow-Origin".to_owned(),
+            "'domain.com'".to_owned()
+        )]
+    );
 }
 
 #[test]
@@ -368,4 +795,9 @@ fn a_definition_exported_from_aws_imports_unmodified() {
     let any = &method(&definition, "/{proxy+}", "ANY").integration;
     assert_eq!(any.integration_type, IntegrationType::HttpProxy);
     assert_eq!(any.cache_key_parameters, ["method.request.path.proxy"]);
+    assert_eq!(
+        definition.models["Empty"],
+        json!({"$schema": DRAFT4, "title": "Empty Schema", "type": "object"}),
+        "AWS's own exported models import as they are"
+    );
 }

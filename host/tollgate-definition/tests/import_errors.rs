@@ -429,7 +429,7 @@ fn empty_security_requirements_are_accepted() {
 }
 
 #[test]
-fn access_control_extensions_are_not_supported_yet() {
+fn access_control_extensions_are_not_supported_yet_but_validators_are_supported() {
     let text = "openapi: 3.0.1\ninfo:\n  title: t\n\
                 x-amazon-apigateway-api-key-source: HEADER\n\
                 x-amazon-apigateway-policy:\n  Version: \"2012-10-17\"\n\
@@ -450,12 +450,6 @@ fn access_control_extensions_are_not_supported_yet() {
         [
             ("/x-amazon-apigateway-api-key-source", Some(4), not_yet),
             ("/x-amazon-apigateway-policy", Some(5), not_yet),
-            ("/x-amazon-apigateway-request-validators", Some(7), not_yet),
-            (
-                "/paths/~1items/get/x-amazon-apigateway-request-validator",
-                Some(12),
-                not_yet
-            ),
             (
                 "/components/securitySchemes/auth/x-amazon-apigateway-authtype",
                 Some(21),
@@ -620,4 +614,555 @@ fn io_error_names_the_file() {
     let error = tollgate_definition::import_file(missing).expect_err("no such file");
     assert_eq!(error.kind, ImportErrorKind::Io);
     assert_eq!(error.file, "/nonexistent/tollgate/api.yaml");
+}
+
+/// A document with `extra` at the top level (each line as written) and `operation` inside
+/// `GET /items` (indented by 6), before a mock integration.
+fn document(extra: &str, operation: &str) -> String {
+    let mut text = String::from("openapi: 3.0.1\ninfo:\n  title: t\n");
+    text.push_str(extra);
+    text.push_str("paths:\n  /items:\n    get:\n");
+    for line in operation.lines() {
+        text.push_str("      ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("      x-amazon-apigateway-integration:\n        type: mock\n");
+    text
+}
+
+/// `(pointer, line, kind)` of every problem.
+fn problems(error: &ImportError) -> Vec<(&str, Option<u32>, ImportErrorKind)> {
+    error
+        .problems()
+        .map(|e| (e.pointer.as_str(), e.line, e.kind))
+        .collect()
+}
+
+const VALIDATORS: &str = "x-amazon-apigateway-request-validators:\n  all:\n    \
+                          validateRequestBody: true\n    validateRequestParameters: true\n";
+
+#[test]
+fn unknown_request_validator_of_a_method() {
+    let error = single_error(&document(
+        VALIDATORS,
+        "x-amazon-apigateway-request-validator: everything",
+    ));
+    assert_at(
+        &error,
+        &format!("{GET_ITEMS}/x-amazon-apigateway-request-validator"),
+        11,
+        7,
+        ImportErrorKind::Invalid,
+    );
+    assert_message_contains(
+        &error,
+        "expected the name of a request validator declared in \
+         x-amazon-apigateway-request-validators (one of all); found \"everything\"",
+    );
+}
+
+#[test]
+fn unknown_default_request_validator() {
+    let error = single_error(&document(
+        "x-amazon-apigateway-request-validator: basic\n",
+        "",
+    ));
+    assert_at(
+        &error,
+        "/x-amazon-apigateway-request-validator",
+        4,
+        1,
+        ImportErrorKind::Invalid,
+    );
+    assert_message_contains(&error, "the API declares none");
+}
+
+#[test]
+fn malformed_request_validators() {
+    let error = import_error(&document(
+        "x-amazon-apigateway-request-validators:\n  body:\n    validateRequestBody: yes please\n    \
+         validateRequestHeaders: true\n  params: true\n\
+         x-amazon-apigateway-request-validator: body\n",
+        "x-amazon-apigateway-request-validator: params",
+    ));
+    assert_eq!(
+        problems(&error),
+        [
+            (
+                "/x-amazon-apigateway-request-validators/body/validateRequestBody",
+                Some(6),
+                ImportErrorKind::Invalid
+            ),
+            (
+                "/x-amazon-apigateway-request-validators/body/validateRequestHeaders",
+                Some(7),
+                ImportErrorKind::UnknownKey
+            ),
+            (
+                "/x-amazon-apigateway-request-validators/params",
+                Some(8),
+                ImportErrorKind::Invalid
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "expected true or false; found \"yes please\"");
+}
+
+#[test]
+fn request_validator_outside_the_api_and_its_operations() {
+    let text = document(VALIDATORS, "").replace(
+        "  /items:\n",
+        "  /items:\n    x-amazon-apigateway-request-validator: all\n",
+    );
+    let error = single_error(&text);
+    assert_at(
+        &error,
+        "/paths/~1items/x-amazon-apigateway-request-validator",
+        10,
+        5,
+        ImportErrorKind::UnknownKey,
+    );
+    assert_message_contains(&error, "at the top level or in an operation");
+}
+
+#[test]
+fn unknown_gateway_response_type() {
+    let error = single_error(&document(
+        "x-amazon-apigateway-gateway-responses:\n  DEFAULT_4XX:\n    statusCode: 400\n  \
+         missing_authentication_token:\n    statusCode: 404\n",
+        "",
+    ));
+    assert_at(
+        &error,
+        "/x-amazon-apigateway-gateway-responses/missing_authentication_token",
+        7,
+        3,
+        ImportErrorKind::UnknownKey,
+    );
+    assert_message_contains(&error, "upper-case: `MISSING_AUTHENTICATION_TOKEN`");
+    assert_message_contains(&error, "WAF_FILTERED");
+}
+
+#[test]
+fn malformed_gateway_responses() {
+    let responses = "/x-amazon-apigateway-gateway-responses";
+    let error = import_error(&document(
+        "x-amazon-apigateway-gateway-responses:\n  BAD_REQUEST_BODY:\n    statusCode: 99\n    \
+         responseParameters:\n      method.response.header.X-A: \"'a'\"\n      \
+         gatewayresponse.header.X-B: method.request.body\n      \
+         gatewayresponse.header.X-C: request.header.c\n      \
+         gatewayresponse.header.X-D: method.request.querystring.d\n    \
+         responseTemplates:\n      application/json: [1]\n    body: x\n",
+        "",
+    ));
+    let at = |member: &str| format!("{responses}/BAD_REQUEST_BODY/{member}");
+    let header = |name: &str| at(&format!("responseParameters/{name}"));
+    let found: Vec<(String, Option<u32>, ImportErrorKind)> = error
+        .problems()
+        .map(|e| (e.pointer.clone(), e.line, e.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (at("statusCode"), Some(6), ImportErrorKind::Invalid),
+            (
+                header("method.response.header.X-A"),
+                Some(8),
+                ImportErrorKind::UnknownKey
+            ),
+            (
+                header("gatewayresponse.header.X-B"),
+                Some(9),
+                ImportErrorKind::Invalid
+            ),
+            (
+                header("gatewayresponse.header.X-C"),
+                Some(10),
+                ImportErrorKind::Invalid
+            ),
+            (
+                at("responseTemplates/application~1json"),
+                Some(13),
+                ImportErrorKind::Invalid
+            ),
+            (at("body"), Some(14), ImportErrorKind::UnknownKey),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "an HTTP status code from 100 to 599; found 99");
+    assert_message_contains(
+        &error.further[0],
+        "gatewayresponse.header.NAME (a gateway response sets headers only)",
+    );
+    assert_message_contains(&error.further[1], "cannot read the request body");
+}
+
+/// A document whose model `Item` is `schema` (indented by 6; its first line is line 12).
+fn with_model(schema: &str) -> String {
+    let mut text = document("", "");
+    text.push_str("components:\n  schemas:\n    Item:\n");
+    for line in schema.lines() {
+        text.push_str("      ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+const ITEM: &str = "/components/schemas/Item";
+
+#[test]
+fn schema_keywords_are_checked() {
+    let error = import_error(&with_model(
+        "type: record\nproperties:\n  a:\n    type: [string, string]\n  b:\n    \
+         minimum: 1\n    exclusiveMinimum: 1\n  c:\n    maxLength: -1\n  d:\n    required: name\n  \
+         e:\n    allOf: []\n  f:\n    enum: []\n  g: not a schema\n  h:\n    nullable: \"yes\"",
+    ));
+    let found: Vec<(String, Option<u32>, ImportErrorKind)> = error
+        .problems()
+        .map(|e| (e.pointer.clone(), e.line, e.kind))
+        .collect();
+    let invalid = ImportErrorKind::Invalid;
+    let at = |member: &str| format!("{ITEM}/{member}");
+    assert_eq!(
+        found,
+        [
+            (at("type"), Some(12), invalid),
+            (at("properties/a/type"), Some(15), invalid),
+            (at("properties/b/exclusiveMinimum"), Some(18), invalid),
+            (at("properties/c/maxLength"), Some(20), invalid),
+            (at("properties/d/required"), Some(22), invalid),
+            (at("properties/e/allOf"), Some(24), invalid),
+            (at("properties/f/enum"), Some(26), invalid),
+            (at("properties/g"), Some(27), invalid),
+            (at("properties/h/nullable"), Some(29), invalid),
+        ],
+        "{error}"
+    );
+    assert_message_contains(
+        &error,
+        "expected one of array, boolean, integer, null, number, object, string",
+    );
+    assert_message_contains(
+        &error.further[1],
+        "`exclusiveMinimum: true` makes `minimum` exclusive",
+    );
+    assert_message_contains(
+        &error.further[6],
+        "expected a schema (a mapping); found \"not a schema\"",
+    );
+}
+
+#[test]
+fn schema_keywords_of_later_drafts_and_typos_are_refused() {
+    let error = import_error(&with_model(
+        "type: object\nconst: 1\nrequried: [a]\nid: urn:item\ndefinitions: {}\nx-note: kept out",
+    ));
+    assert_eq!(
+        problems(&error),
+        [
+            (
+                "/components/schemas/Item/const",
+                Some(13),
+                ImportErrorKind::UnknownKey
+            ),
+            (
+                "/components/schemas/Item/requried",
+                Some(14),
+                ImportErrorKind::UnknownKey
+            ),
+            (
+                "/components/schemas/Item/id",
+                Some(15),
+                ImportErrorKind::NotSupportedYet
+            ),
+            (
+                "/components/schemas/Item/definitions",
+                Some(16),
+                ImportErrorKind::NotSupportedYet
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "a keyword of a JSON Schema draft after draft 4");
+    assert_message_contains(&error.further[0], "unknown key `requried` in a schema");
+}
+
+#[test]
+fn schema_references_are_checked() {
+    let error = import_error(&with_model(
+        "properties:\n  a:\n    $ref: \"#/components/schemas/Nope\"\n  b:\n    \
+         $ref: \"common.yaml#/Item\"\n  c:\n    $ref: \"#/components/parameters/Id\"\n  d:\n    \
+         $ref: 12",
+    ));
+    let pointer = |name: &str| format!("{ITEM}/properties/{name}/$ref");
+    let found: Vec<(String, Option<u32>, ImportErrorKind)> = error
+        .problems()
+        .map(|e| (e.pointer.clone(), e.line, e.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (pointer("a"), Some(14), ImportErrorKind::Invalid),
+            (pointer("b"), Some(16), ImportErrorKind::NotSupportedYet),
+            (pointer("c"), Some(18), ImportErrorKind::Invalid),
+            (pointer("d"), Some(20), ImportErrorKind::Invalid),
+        ],
+        "{error}"
+    );
+    assert_message_contains(
+        &error,
+        "the reference \"#/components/schemas/Nope\" points to nothing in this document",
+    );
+    assert_message_contains(
+        &error.further[1],
+        "expected a reference to a model, such as \"#/components/schemas/NAME\"",
+    );
+}
+
+#[test]
+fn models_that_apply_to_themselves_are_refused() {
+    let mut text = with_model("allOf:\n  - $ref: \"#/components/schemas/Other\"");
+    text.push_str("    Other:\n      $ref: \"#/components/schemas/Item\"\n");
+    let error = import_error(&text);
+    assert_eq!(
+        problems(&error),
+        [
+            (ITEM, Some(11), ImportErrorKind::Invalid),
+            (
+                "/components/schemas/Other",
+                Some(14),
+                ImportErrorKind::Invalid
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "(Item → Other → Item)");
+    assert_message_contains(&error, "validating it would never end");
+}
+
+#[test]
+fn invalid_patterns_are_found_by_compiling_the_model() {
+    let error = single_error(&with_model(
+        "properties:\n  code:\n    type: string\n    pattern: \"^(\"",
+    ));
+    assert_at(
+        &error,
+        &format!("{ITEM}/properties/code/pattern"),
+        15,
+        11,
+        ImportErrorKind::Invalid,
+    );
+    assert_message_contains(&error, "not a valid JSON Schema draft 4 schema");
+}
+
+#[test]
+fn request_body_errors() {
+    let error = import_error(&document(
+        "",
+        "requestBody:\n  required: maybe\n  contents: {}\n",
+    ));
+    let body = format!("{GET_ITEMS}/requestBody");
+    let found: Vec<(String, Option<u32>, ImportErrorKind)> = error
+        .problems()
+        .map(|e| (e.pointer.clone(), e.line, e.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (format!("{body}/content"), Some(7), ImportErrorKind::Missing),
+            (
+                format!("{body}/required"),
+                Some(8),
+                ImportErrorKind::Invalid
+            ),
+            (
+                format!("{body}/contents"),
+                Some(9),
+                ImportErrorKind::UnknownKey
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "missing `content`");
+
+    let error = import_error(&document(
+        "",
+        "requestBody:\n  content:\n    json:\n      schema: {type: object}\n    \
+         application/xml:\n      schema: {type: strin}\n      encodings: {}\n",
+    ));
+    let content = format!("{body}/content");
+    let found: Vec<(String, Option<u32>, ImportErrorKind)> = error
+        .problems()
+        .map(|e| (e.pointer.clone(), e.line, e.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (format!("{content}/json"), Some(9), ImportErrorKind::Invalid),
+            (
+                format!("{content}/application~1xml/schema/type"),
+                Some(12),
+                ImportErrorKind::Invalid
+            ),
+            (
+                format!("{content}/application~1xml/encodings"),
+                Some(13),
+                ImportErrorKind::UnknownKey
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "a media type such as \"application/json\"");
+}
+
+#[test]
+fn request_body_reference_to_nothing() {
+    let error = single_error(&document(
+        "",
+        "requestBody:\n  $ref: \"#/components/requestBodies/Item\"",
+    ));
+    assert_at(
+        &error,
+        &format!("{GET_ITEMS}/requestBody/$ref"),
+        8,
+        9,
+        ImportErrorKind::Invalid,
+    );
+    assert_message_contains(&error, "points to nothing in this document");
+}
+
+#[test]
+fn swagger_body_parameters_are_checked() {
+    let text = "swagger: \"2.0\"\ninfo:\n  title: t\npaths:\n  /items:\n    post:\n      \
+                parameters:\n        - name: a\n          in: body\n        - name: b\n          \
+                in: body\n          schema:\n            type: object\n      \
+                x-amazon-apigateway-integration:\n        type: mock\n";
+    let error = import_error(text);
+    assert_eq!(
+        problems(&error),
+        [
+            (
+                "/paths/~1items/post/parameters/0/schema",
+                Some(8),
+                ImportErrorKind::Missing
+            ),
+            (
+                "/paths/~1items/post/parameters/1",
+                Some(10),
+                ImportErrorKind::Conflict
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "missing the `schema` of the body parameter");
+    assert_message_contains(&error.further[0], "at most one `in: body` parameter");
+}
+
+#[test]
+fn mapper_errors() {
+    let mapper = format!("{GET_ITEMS}/x-tollgate-mapper");
+    let error = import_error(&document(
+        "",
+        "x-tollgate-mapper:\n  uri: function:m\n  request: false\n  response: false\n  \
+         config:\n    retries: 3\n  timeout: 5",
+    ));
+    let found: Vec<(String, Option<u32>, ImportErrorKind)> = error
+        .problems()
+        .map(|e| (e.pointer.clone(), e.line, e.kind))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (mapper.clone(), Some(7), ImportErrorKind::Invalid),
+            (format!("{mapper}/uri"), Some(8), ImportErrorKind::Invalid),
+            (
+                format!("{mapper}/config/retries"),
+                Some(12),
+                ImportErrorKind::Invalid
+            ),
+            (
+                format!("{mapper}/timeout"),
+                Some(13),
+                ImportErrorKind::UnknownKey
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "maps neither the request nor the response");
+    assert_message_contains(
+        &error.further[0],
+        "expected a mapper URI: mapper:NAME or mapper:NAME:QUALIFIER; found \"function:m\"",
+    );
+    assert_message_contains(&error.further[1], "quote numbers and booleans");
+
+    let error = single_error(&document(
+        "",
+        "x-tollgate-mapper:\n  uri: mapper:m:${stageVariables.a-b}",
+    ));
+    assert_at(
+        &error,
+        &format!("{mapper}/uri"),
+        8,
+        9,
+        ImportErrorKind::Invalid,
+    );
+    assert_message_contains(&error, "qualifier \"${stageVariables.a-b}\"");
+
+    let error = single_error(&document("", "x-tollgate-mapper: {}"));
+    assert_at(
+        &error,
+        &format!("{mapper}/uri"),
+        7,
+        7,
+        ImportErrorKind::Missing,
+    );
+}
+
+#[test]
+fn mapper_on_a_proxy_integration_is_refused() {
+    let text = document("", "x-tollgate-mapper:\n  uri: mapper:m").replace(
+        "        type: mock\n",
+        "        type: http_proxy\n        httpMethod: ANY\n        uri: https://example.com\n",
+    );
+    let error = single_error(&text);
+    assert_at(
+        &error,
+        &format!("{GET_ITEMS}/x-tollgate-mapper"),
+        7,
+        7,
+        ImportErrorKind::Invalid,
+    );
+    assert_message_contains(
+        &error,
+        "this http_proxy integration passes them through unmapped",
+    );
+}
+
+#[test]
+fn tollgate_extensions_out_of_place_or_unknown() {
+    let text = document(
+        "x-tollgate-mapper:\n  uri: mapper:m\n",
+        "x-tollgate-mappers: {}",
+    );
+    let error = import_error(&text);
+    assert_eq!(
+        problems(&error),
+        [
+            ("/x-tollgate-mapper", Some(4), ImportErrorKind::UnknownKey),
+            (
+                "/paths/~1items/get/x-tollgate-mappers",
+                Some(9),
+                ImportErrorKind::UnknownKey
+            ),
+        ],
+        "{error}"
+    );
+    assert_message_contains(&error, "not valid here (Tollgate reads it in an operation)");
+    assert_message_contains(
+        &error.further[0],
+        "unknown extension `x-tollgate-mappers` (the x-tollgate-* extensions are: x-tollgate-mapper)",
+    );
 }

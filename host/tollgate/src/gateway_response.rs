@@ -6,10 +6,18 @@
 //! `INTEGRATION_TIMEOUT`, ...), so customising them (`x-amazon-apigateway-gateway-responses`)
 //! can slot in here later.
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
+use tollgate_definition::GatewayResponse;
+use tollgate_vtl::Template;
 
 use crate::body::GatewayBody;
+use crate::mapping::context::request_context;
+use crate::mapping::templates::{Templates, choose_response, render_for};
+use crate::request::MethodRequest;
+use crate::stage::StagePipeline;
 
 /// Where a failure came from: it decides logging and which metric counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +55,12 @@ pub enum GatewayError {
     /// passing the body through (`UNSUPPORTED_MEDIA_TYPE`, 415).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// Required request parameters are missing (`BAD_REQUEST_PARAMETERS`, 400).
+    #[error("missing required request parameters: {missing:?}")]
+    BadRequestParameters { missing: Vec<String> },
+    /// The body does not match the method's model (`BAD_REQUEST_BODY`, 400).
+    #[error("invalid request body: {reason}")]
+    BadRequestBody { reason: String },
     /// The request could not be read (`BAD_REQUEST_BODY`-like, 400).
     #[error("bad request: {reason}")]
     BadRequest { reason: String },
@@ -62,6 +76,8 @@ impl GatewayError {
             GatewayError::MissingAuthenticationToken { .. }
             | GatewayError::RequestTooLarge { .. }
             | GatewayError::UnsupportedMediaType
+            | GatewayError::BadRequestParameters { .. }
+            | GatewayError::BadRequestBody { .. }
             | GatewayError::BadRequest { .. } => Source::Client,
             GatewayError::IntegrationTimeout { .. } | GatewayError::IntegrationFailure { .. } => {
                 Source::Integration
@@ -72,9 +88,48 @@ impl GatewayError {
         }
     }
 
+    /// API Gateway's gateway-response type for this failure, the key under which
+    /// `x-amazon-apigateway-gateway-responses` customises it.
+    pub fn response_type(&self) -> &'static str {
+        match self {
+            GatewayError::MissingAuthenticationToken { .. } => "MISSING_AUTHENTICATION_TOKEN",
+            GatewayError::RequestTooLarge { .. } => "REQUEST_TOO_LARGE",
+            GatewayError::IntegrationTimeout { .. } => "INTEGRATION_TIMEOUT",
+            GatewayError::IntegrationFailure { .. } => "INTEGRATION_FAILURE",
+            GatewayError::ApiConfigurationError { .. } => "API_CONFIGURATION_ERROR",
+            GatewayError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            GatewayError::BadRequestParameters { .. } => "BAD_REQUEST_PARAMETERS",
+            GatewayError::BadRequestBody { .. } | GatewayError::BadRequest { .. } => {
+                "BAD_REQUEST_BODY"
+            }
+            GatewayError::Internal { .. } => "DEFAULT_5XX",
+        }
+    }
+
+    /// The message API Gateway puts in the default body (`$context.error.message`).
+    pub fn message(&self) -> String {
+        match self {
+            GatewayError::BadRequestParameters { missing } => format!(
+                "Missing required request parameters: [{}]",
+                missing.join(", ")
+            ),
+            other => other.aws_shape().1.to_string(),
+        }
+    }
+
     /// API Gateway's status, message and error type for this failure.
     fn aws_shape(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
+            GatewayError::BadRequestParameters { .. } => (
+                StatusCode::BAD_REQUEST,
+                "Missing required request parameters",
+                "BadRequestException",
+            ),
+            GatewayError::BadRequestBody { .. } => (
+                StatusCode::BAD_REQUEST,
+                "Invalid request body",
+                "BadRequestException",
+            ),
             GatewayError::MissingAuthenticationToken { .. } => (
                 StatusCode::FORBIDDEN,
                 "Missing Authentication Token",
@@ -115,8 +170,8 @@ impl GatewayError {
 
     /// The response the client sees.
     pub fn into_response(self) -> Response<GatewayBody> {
-        let (status, message, error_type) = self.aws_shape();
-        let body = serde_json::json!({ "message": message }).to_string();
+        let (status, _, error_type) = self.aws_shape();
+        let body = serde_json::json!({ "message": self.message() }).to_string();
         let mut response = Response::new(GatewayBody::full(Bytes::from(body)));
         *response.status_mut() = status;
         let headers = response.headers_mut();
@@ -127,6 +182,176 @@ impl GatewayError {
         headers.insert("x-amzn-errortype", HeaderValue::from_static(error_type));
         response
     }
+}
+
+/// One customised gateway response (`x-amazon-apigateway-gateway-responses`), compiled.
+pub struct CompiledGatewayResponse {
+    status: Option<u16>,
+    /// Header name → source (`'static'`, `method.request.*`, `stageVariables.*`, `context.*`).
+    headers: Vec<(String, String)>,
+    templates: Templates,
+}
+
+/// An API's customised gateway responses, by response type.
+#[derive(Default)]
+pub struct CompiledGatewayResponses(BTreeMap<String, CompiledGatewayResponse>);
+
+impl CompiledGatewayResponses {
+    /// Compiles the templates of every customised response.
+    pub fn compile(responses: &BTreeMap<String, GatewayResponse>) -> Result<Self, String> {
+        let mut compiled = BTreeMap::new();
+        for (response_type, response) in responses {
+            let templates = response
+                .response_templates
+                .iter()
+                .map(|(content_type, source)| {
+                    Template::compile(source)
+                        .map(|t| (content_type.to_ascii_lowercase(), t))
+                        .map_err(|e| {
+                            format!(
+                                "gateway response {response_type}, template for {content_type}: {e}"
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            let headers = response
+                .header_parameters()
+                .map(|(name, source)| (name.to_string(), source.to_string()))
+                .collect();
+            compiled.insert(
+                response_type.clone(),
+                CompiledGatewayResponse {
+                    status: response.status_code,
+                    headers,
+                    templates,
+                },
+            );
+        }
+        Ok(CompiledGatewayResponses(compiled))
+    }
+
+    /// The customisation that applies to `error`: its own type's, else `DEFAULT_4XX` /
+    /// `DEFAULT_5XX` by its status, as API Gateway falls back.
+    fn find(&self, error: &GatewayError) -> Option<&CompiledGatewayResponse> {
+        self.0.get(error.response_type()).or_else(|| {
+            let fallback = if error.aws_shape().0.is_client_error() {
+                "DEFAULT_4XX"
+            } else {
+                "DEFAULT_5XX"
+            };
+            self.0.get(fallback)
+        })
+    }
+}
+
+/// What a customised gateway response can read about the request.
+pub struct ErrorSite<'a> {
+    pub stage: &'a StagePipeline,
+    pub request: &'a MethodRequest,
+    pub path_parameters: &'a [(String, String)],
+    /// The matched resource, or `""` when none matched.
+    pub resource_path: &'a str,
+}
+
+impl GatewayError {
+    /// The response the client sees, with the API's customisation when the request reached
+    /// a stage.
+    pub fn into_response_at(self, site: Option<ErrorSite<'_>>) -> Response<GatewayBody> {
+        let Some(site) = site else {
+            return self.into_response();
+        };
+        let Some(custom) = site.stage.gateway_responses.find(&self) else {
+            return self.into_response();
+        };
+        let (default_status, _, error_type) = self.aws_shape();
+        let message = self.message();
+        let mut context = request_context(site.stage, site.request, site.resource_path);
+        context["error"] = serde_json::json!({
+            "message": message,
+            "messageString": serde_json::Value::String(message.clone()).to_string(),
+            "responseType": self.response_type(),
+            "validationErrorString": match &self {
+                GatewayError::BadRequestBody { reason } => reason.clone(),
+                _ => String::new(),
+            },
+        });
+        let accept = site.request.header("accept");
+        let (body, content_type) = match choose_response(&custom.templates, accept) {
+            Some((content_type, template)) => match render_for(
+                template,
+                site.request,
+                site.path_parameters,
+                &site.stage.stage_variables,
+                &context,
+                b"",
+            ) {
+                Ok(rendered) => (Bytes::from(rendered.output), content_type.to_string()),
+                Err(error) => {
+                    tracing::warn!(%error, "gateway response template failed; answering the default");
+                    return self.into_response();
+                }
+            },
+            None => (
+                Bytes::from(serde_json::json!({ "message": message }).to_string()),
+                "application/json".to_string(),
+            ),
+        };
+        let mut response = Response::new(GatewayBody::full(body));
+        *response.status_mut() = custom
+            .status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(default_status);
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&content_type) {
+            headers.insert(http::header::CONTENT_TYPE, value);
+        }
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(error_type));
+        let query = site.request.query_pairs();
+        for (name, source) in &custom.headers {
+            let value = header_source_value(source, &site, &query, &context);
+            if let (Some(value), Ok(name)) = (value, http::HeaderName::from_bytes(name.as_bytes()))
+                && let Ok(value) = HeaderValue::from_str(&value)
+            {
+                headers.insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+/// The value of a gateway-response header source.
+fn header_source_value(
+    source: &str,
+    site: &ErrorSite<'_>,
+    query: &[(String, String)],
+    context: &serde_json::Value,
+) -> Option<String> {
+    if let Some(literal) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return Some(literal.to_string());
+    }
+    if let Some(name) = source.strip_prefix("stageVariables.") {
+        return site.stage.stage_variables.get(name).cloned();
+    }
+    if let Some(name) = source.strip_prefix("context.") {
+        return crate::integration::parameters::context_value(context, name);
+    }
+    let last = |pairs: &[(String, String)], name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(name) = source.strip_prefix("method.request.path.") {
+        return last(site.path_parameters, name);
+    }
+    if let Some(name) = source.strip_prefix("method.request.querystring.") {
+        return last(query, name);
+    }
+    if let Some(name) = source.strip_prefix("method.request.header.") {
+        return site.request.header(name).map(str::to_string);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -169,6 +394,27 @@ mod tests {
         .await;
         assert_eq!(status, 502);
         assert_eq!(body, r#"{"message":"Internal server error"}"#);
+    }
+
+    #[tokio::test]
+    async fn missing_parameters_are_listed_as_aws_does() {
+        let (status, body, kind) = parts(GatewayError::BadRequestParameters {
+            missing: vec!["name".into(), "x-trace".into()],
+        })
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body,
+            r#"{"message":"Missing required request parameters: [name, x-trace]"}"#
+        );
+        assert_eq!(kind, "BadRequestException");
+    }
+
+    #[tokio::test]
+    async fn an_invalid_body_is_400_invalid_request_body() {
+        let (status, body, _) = parts(GatewayError::BadRequestBody { reason: "x".into() }).await;
+        assert_eq!(status, 400);
+        assert_eq!(body, r#"{"message":"Invalid request body"}"#);
     }
 
     #[tokio::test]

@@ -11,10 +11,12 @@ mod gateway;
 mod gateway_response;
 mod integration;
 mod listener;
+mod mapping;
 mod pipeline;
 mod request;
 mod stage;
 mod upstream;
+mod validation;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;

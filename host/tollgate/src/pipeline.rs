@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::{HeaderValue, Response};
-use tollgate_definition::RouteOutcome;
+use tollgate_definition::{Method, RouteOutcome};
 
 use crate::body::GatewayBody;
 use crate::gateway::Gateway;
-use crate::gateway_response::GatewayError;
+use crate::gateway_response::{ErrorSite, GatewayError, Source};
 use crate::integration;
 use crate::request::MethodRequest;
-use crate::stage::StagePipeline;
+use crate::stage::{ResolvedMethod, StagePipeline};
 
 /// A request after routing: its stage, its resource and path parameters.
 pub struct RoutedRequest<'a> {
@@ -33,18 +33,7 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
     let method = request.method.clone();
     let path = request.full_path.clone();
     let source_ip = request.source_ip;
-    let (mut response, stage) = match handle(gateway, request).await {
-        Ok((response, stage)) => (response, stage),
-        Err((error, stage)) => {
-            match error.source_kind() {
-                crate::gateway_response::Source::Client => {
-                    tracing::debug!(request_id, %error, "request refused")
-                }
-                _ => tracing::warn!(request_id, %error, "request failed"),
-            }
-            (error.into_response(), stage)
-        }
-    };
+    let (mut response, stage) = handle(gateway, request).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", value);
     }
@@ -69,29 +58,49 @@ struct StageLabel {
     canary: bool,
 }
 
-type Outcome =
-    Result<(Response<GatewayBody>, Option<StageLabel>), (GatewayError, Option<StageLabel>)>;
+fn log_failure(request_id: &str, error: &GatewayError) {
+    match error.source_kind() {
+        Source::Client => tracing::debug!(request_id, %error, "request refused"),
+        _ => tracing::warn!(request_id, %error, "request failed"),
+    }
+}
 
-async fn handle(gateway: &Gateway, request: MethodRequest) -> Outcome {
+async fn handle(
+    gateway: &Gateway,
+    request: MethodRequest,
+) -> (Response<GatewayBody>, Option<StageLabel>) {
     // Step 1: the listener chose the API and stage.
     let deployed = gateway.deployed();
     let Some((served, path)) = deployed.select_stage(&request) else {
-        return Err((missing_route(&request), None));
+        let error = missing_route(&request);
+        log_failure(&request.request_id, &error);
+        return (error.into_response(), None);
     };
     // A canary takes its share of requests, each request drawn independently.
     let stage: Arc<StagePipeline> = served.pick().clone();
     drop(deployed);
-    let stage_name = Some(StageLabel {
+    let label = Some(StageLabel {
         name: stage.stage.clone(),
         canary: stage.is_canary,
     });
     // Step 2: route.
     let route = match stage.router.route(request.method.as_str(), &path) {
         RouteOutcome::Matched(route) => route,
-        RouteOutcome::NoRoute => return Err((missing_route(&request), stage_name)),
+        RouteOutcome::NoRoute => {
+            let error = missing_route(&request);
+            log_failure(&request.request_id, &error);
+            let site = ErrorSite {
+                stage: &stage,
+                request: &request,
+                path_parameters: &[],
+                resource_path: "",
+            };
+            return (error.into_response_at(Some(site)), label);
+        }
     };
     let resource = &stage.definition.resources[route.resource_index];
     let method = &resource.methods[route.method_index];
+    let resolved = stage.method(route.resource_index, route.method_index);
     let mut routed = RoutedRequest {
         stage: &stage,
         request,
@@ -99,16 +108,46 @@ async fn handle(gateway: &Gateway, request: MethodRequest) -> Outcome {
         path,
         path_parameters: route.path_parameters,
     };
-    // Steps 3–8 (resource policy, API keys and usage plans, throttling, authorizer, request
-    // validation, cache lookup) come here, in that order.
+    match run_steps(&mut routed, method, resolved, gateway).await {
+        Ok(response) => (response, label),
+        Err(error) => {
+            log_failure(&routed.request.request_id, &error);
+            let site = ErrorSite {
+                stage: &stage,
+                request: &routed.request,
+                path_parameters: &routed.path_parameters,
+                resource_path: routed.resource_path,
+            };
+            (error.into_response_at(Some(site)), label)
+        }
+    }
+}
+
+/// Steps 3 to 12 for a routed request.
+async fn run_steps(
+    routed: &mut RoutedRequest<'_>,
+    method: &Method,
+    resolved: &ResolvedMethod,
+    gateway: &Gateway,
+) -> Result<Response<GatewayBody>, GatewayError> {
+    // Steps 3–6 (resource policy, API keys and usage plans, throttling, authorizer) come
+    // here, in that order.
+
+    // Step 7: request validation.
+    if let Some(validation) = &resolved.validation {
+        let body = if validation.needs_body() {
+            Some(routed.request.buffered_body().await?)
+        } else {
+            None
+        };
+        validation.check(routed, body.as_deref())?;
+    }
+    // Step 8 (cache lookup) comes here.
 
     // Steps 9–11: integration request, call, response.
-    let resolved = stage.integration(route.resource_index, route.method_index);
-    match integration::invoke(&mut routed, method, resolved, gateway.upstream()).await {
-        Ok(response) => Ok((response, stage_name)),
-        Err(error) => Err((error, stage_name)),
-    }
-    // Step 12 (cache store, CORS, customised gateway responses) comes here.
+    integration::invoke(routed, method, resolved, gateway.upstream()).await
+    // Step 12 (cache store, CORS) comes here; customised gateway responses are applied by
+    // the caller.
 }
 
 fn missing_route(request: &MethodRequest) -> GatewayError {

@@ -7,10 +7,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tollgate_definition::{ApiDefinition, IntegrationTarget, IntegrationType, Router};
-use tollgate_runtime::{KeyValueGrant, Plugin, Runtime};
+use tollgate_runtime::{KeyValueGrant, Plugin, PluginKind, Runtime};
 use tollgate_store::{Canary, ContentHash, Deployment, KeyValueStore, Stage, Store};
 
+use crate::gateway_response::CompiledGatewayResponses;
 use crate::integration::parameters::substitute_stage_variables;
+use crate::mapping::mapper::ResolvedMapper;
+use crate::mapping::templates::IntegrationTemplates;
+use crate::validation::MethodValidation;
 
 /// Why a stage could not be built. A stage that fails to build is not served (its previous
 /// pipeline, if any, keeps serving).
@@ -49,6 +53,17 @@ pub enum ResolvedIntegration {
     },
 }
 
+/// Everything a routed method needs, resolved and compiled for this stage.
+pub struct ResolvedMethod {
+    pub integration: ResolvedIntegration,
+    /// The integration's VTL templates, compiled.
+    pub templates: IntegrationTemplates,
+    /// The method's `x-tollgate-mapper`.
+    pub mapper: Option<ResolvedMapper>,
+    /// The method's request validator, compiled.
+    pub validation: Option<MethodValidation>,
+}
+
 /// Where a pipeline's definition comes from: which API, stage and deployment, with which
 /// stage variables and pinned components.
 pub struct PipelineSource<'a> {
@@ -69,31 +84,40 @@ pub struct StagePipeline {
     pub router: Router,
     pub stage_variables: Arc<BTreeMap<String, String>>,
     /// Indexed like `definition.resources[r].methods[m]`.
-    pub integrations: Vec<Vec<ResolvedIntegration>>,
+    pub methods: Vec<Vec<ResolvedMethod>>,
+    /// The API's customised gateway responses, compiled.
+    pub gateway_responses: CompiledGatewayResponses,
     /// Whether this is the canary side of its stage.
     pub is_canary: bool,
 }
 
 impl StagePipeline {
-    /// The resolved integration of a routed method.
-    pub fn integration(&self, resource: usize, method: usize) -> &ResolvedIntegration {
-        &self.integrations[resource][method]
+    /// The resolved method of a route.
+    pub fn method(&self, resource: usize, method: usize) -> &ResolvedMethod {
+        &self.methods[resource][method]
     }
 
     /// The content hash of every function the stage runs, by the reference the definition
     /// wrote (`crud`, `crud:prod`), as a deployment records them. Unqualified references are
     /// pinned to these hashes when the deployment is served again.
     pub fn component_hashes(&self) -> BTreeMap<String, ContentHash> {
-        self.integrations
+        self.methods
             .iter()
             .flatten()
-            .filter_map(|resolved| match resolved {
-                ResolvedIntegration::Function {
-                    plugin, reference, ..
-                } => ContentHash::parse(plugin.hash())
+            .flat_map(|method| {
+                let function = match &method.integration {
+                    ResolvedIntegration::Function {
+                        plugin, reference, ..
+                    } => Some((plugin, reference)),
+                    _ => None,
+                };
+                let mapper = method.mapper.as_ref().map(|m| (&m.plugin, &m.reference));
+                function.into_iter().chain(mapper)
+            })
+            .filter_map(|(plugin, reference)| {
+                ContentHash::parse(plugin.hash())
                     .ok()
-                    .map(|hash| (reference.clone(), hash)),
-                _ => None,
+                    .map(|hash| (reference.clone(), hash))
             })
             .collect()
     }
@@ -192,7 +216,7 @@ impl StagePipeline {
         } = source;
         let stage_variables = Arc::new(variables.clone());
         let kv_store: Arc<dyn KeyValueStore> = Arc::new(store.clone());
-        let mut integrations = Vec::with_capacity(definition.resources.len());
+        let mut resolved_methods = Vec::with_capacity(definition.resources.len());
         for resource in &definition.resources {
             let mut methods = Vec::with_capacity(resource.methods.len());
             for method in &resource.methods {
@@ -202,7 +226,7 @@ impl StagePipeline {
                     resource: resource.path.clone(),
                     message,
                 };
-                let resolved = resolve_integration(
+                let integration = resolve_integration(
                     store,
                     runtime,
                     &method.integration,
@@ -211,10 +235,28 @@ impl StagePipeline {
                     pins,
                 )
                 .map_err(fail)?;
-                methods.push(resolved);
+                let templates = IntegrationTemplates::compile(&method.integration).map_err(fail)?;
+                let mapper = method
+                    .mapper
+                    .as_ref()
+                    .map(|mapper| resolve_mapper(store, runtime, mapper, &stage_variables, pins))
+                    .transpose()
+                    .map_err(fail)?;
+                let validation = MethodValidation::compile(method, &definition).map_err(fail)?;
+                methods.push(ResolvedMethod {
+                    integration,
+                    templates,
+                    mapper,
+                    validation,
+                });
             }
-            integrations.push(methods);
+            resolved_methods.push(methods);
         }
+        let gateway_responses = CompiledGatewayResponses::compile(&definition.gateway_responses)
+            .map_err(|message| StageBuildError::Definition {
+                stage: stage_name.to_string(),
+                message,
+            })?;
         Ok(StagePipeline {
             api_id: api_id.to_string(),
             stage: stage_name.to_string(),
@@ -222,17 +264,87 @@ impl StagePipeline {
             router: Router::new(&definition),
             definition,
             stage_variables,
-            integrations,
+            methods: resolved_methods,
+            gateway_responses,
             is_canary: false,
         })
     }
 }
 
-/// Whether a mapping template is plain text (renders to itself). VTL templates arrive with
-/// the mapping-template engine; until then a deployment using one is refused rather than
-/// served wrongly.
-pub fn is_literal_template(template: &str) -> bool {
-    !template.contains('$') && !template.contains('#')
+/// A component a definition names (`function:NAME[:Q]`, `mapper:NAME[:Q]`), resolved.
+struct ResolvedComponent {
+    plugin: Arc<Plugin>,
+    /// The reference as written, stage variables substituted.
+    reference: String,
+    /// `name:version`, for logs.
+    label: String,
+    name: String,
+}
+
+/// Resolves a component reference: stage variables substituted, an unqualified reference
+/// pinned to the deployment's recorded component, a version or alias resolved now, and the
+/// component loaded (compiled or read from the compiled cache).
+fn resolve_component(
+    store: &Store,
+    runtime: &Runtime,
+    name: &str,
+    qualifier: Option<&str>,
+    stage_variables: &BTreeMap<String, String>,
+    pins: &BTreeMap<String, ContentHash>,
+) -> Result<ResolvedComponent, String> {
+    let name = substitute_stage_variables(name, stage_variables).map_err(|e| e.to_string())?;
+    let qualifier = qualifier
+        .map(|q| substitute_stage_variables(q, stage_variables))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let reference = match &qualifier {
+        Some(q) => format!("{name}:{q}"),
+        None => name.clone(),
+    };
+    let unqualified = qualifier
+        .as_deref()
+        .is_none_or(|q| q == tollgate_store::LATEST);
+    // An unqualified reference means the latest version *when deployed*: the deployment
+    // pinned its component, so publishing a new version changes no stage until it is
+    // deployed. Versions are immutable and aliases move on purpose, so those resolve now.
+    let pinned = match pins.get(&name) {
+        Some(hash) if unqualified => Some(
+            store
+                .function_versions(&name)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .find(|v| &v.hash == hash)
+                .ok_or_else(|| format!("{name} has no version with the pinned component {hash}"))?,
+        ),
+        _ => None,
+    };
+    let resolved = match pinned {
+        Some(version) => Some(version),
+        None => store
+            .resolve_function(&name, qualifier.as_deref())
+            .map_err(|e| e.to_string())?,
+    };
+    let version = resolved.ok_or_else(|| match &qualifier {
+        Some(q) => format!("function {name}:{q} is not published"),
+        None => format!(
+            "function {name} is not published (publish it with `tollgate function publish {name} FILE.wasm`)"
+        ),
+    })?;
+    let hash = version.hash.to_string();
+    let plugin = runtime
+        .load(&hash, || {
+            store
+                .component(&version.hash)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("component {hash} is missing from the store"))
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(ResolvedComponent {
+        plugin,
+        reference,
+        label: format!("{name}:{}", version.version),
+        name,
+    })
 }
 
 fn resolve_integration(
@@ -243,21 +355,6 @@ fn resolve_integration(
     kv_store: &Arc<dyn KeyValueStore>,
     pins: &BTreeMap<String, ContentHash>,
 ) -> Result<ResolvedIntegration, String> {
-    let templates = integration.request_templates.values().chain(
-        integration
-            .responses
-            .iter()
-            .flat_map(|r| r.response_templates.values()),
-    );
-    for template in templates {
-        if !is_literal_template(template) {
-            return Err(
-                "VTL mapping templates (with $ or # directives) are not supported yet; only \
-                 literal templates are"
-                    .to_string(),
-            );
-        }
-    }
     match (integration.integration_type, &integration.target) {
         (IntegrationType::Mock, _) => Ok(ResolvedIntegration::Mock),
         (IntegrationType::Http | IntegrationType::HttpProxy, IntegrationTarget::Url(url)) => {
@@ -265,86 +362,81 @@ fn resolve_integration(
                 substitute_stage_variables(url, stage_variables).map_err(|e| e.to_string())?;
             Ok(ResolvedIntegration::Http { url_template })
         }
-        (IntegrationType::AwsProxy, IntegrationTarget::Function { name, qualifier }) => {
-            let name =
-                substitute_stage_variables(name, stage_variables).map_err(|e| e.to_string())?;
-            let qualifier = qualifier
-                .as_deref()
-                .map(|q| substitute_stage_variables(q, stage_variables))
-                .transpose()
-                .map_err(|e| e.to_string())?;
-            let reference = match &qualifier {
-                Some(q) => format!("{name}:{q}"),
-                None => name.clone(),
-            };
-            let unqualified = qualifier
-                .as_deref()
-                .is_none_or(|q| q == tollgate_store::LATEST);
-            // An unqualified reference means the latest version *when deployed*: the
-            // deployment pinned its component, so publishing a new version changes no stage
-            // until it is deployed. Versions are immutable and aliases move on purpose, so
-            // those resolve now.
-            let pinned = match pins.get(&name) {
-                Some(hash) if unqualified => Some(
-                    store
-                        .function_versions(&name)
-                        .map_err(|e| e.to_string())?
-                        .into_iter()
-                        .find(|v| &v.hash == hash)
-                        .ok_or_else(|| {
-                            format!(
-                                "function {name} has no version with the pinned component {hash}"
-                            )
-                        })?,
-                ),
-                _ => None,
-            };
-            let resolved = match pinned {
-                Some(version) => Some(version),
-                None => store
-                    .resolve_function(&name, qualifier.as_deref())
-                    .map_err(|e| e.to_string())?,
-            };
-            let version = resolved.ok_or_else(|| match &qualifier {
-                    Some(q) => format!("function {name}:{q} is not published"),
-                    None => format!(
-                        "function {name} is not published (publish it with `tollgate function publish {name} FILE.wasm`)"
-                    ),
-                })?;
-            let hash = version.hash.to_string();
-            let plugin = runtime
-                .load(&hash, || {
-                    store
-                        .component(&version.hash)
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("component {hash} is missing from the store"))
-                })
-                .map_err(|e| e.to_string())?;
-            if !plugin.kind().is_function() {
+        (
+            IntegrationType::AwsProxy | IntegrationType::Aws,
+            IntegrationTarget::Function { name, qualifier },
+        ) => {
+            let component = resolve_component(
+                store,
+                runtime,
+                name,
+                qualifier.as_deref(),
+                stage_variables,
+                pins,
+            )?;
+            let kind = component.plugin.kind();
+            if !kind.is_function() {
                 return Err(format!(
-                    "function {name} version {} is a {} component, not a function",
-                    version.version,
-                    plugin.kind().describe()
+                    "{} is a {} component, not a function",
+                    component.label,
+                    kind.describe()
+                ));
+            }
+            if integration.integration_type == IntegrationType::Aws && kind != PluginKind::Function
+            {
+                return Err(format!(
+                    "{} is a {} component: AWS (non-proxy) integrations need a tollgate:plugin                      function, whose input and output are the mapped JSON",
+                    component.label,
+                    kind.describe()
                 ));
             }
             Ok(ResolvedIntegration::Function {
-                plugin,
-                reference,
-                label: format!("{name}:{}", version.version),
+                plugin: component.plugin,
+                reference: component.reference,
+                label: component.label,
                 key_value: Some(KeyValueGrant {
                     store: kv_store.clone(),
-                    namespace: format!("function/{name}"),
+                    namespace: format!("function/{}", component.name),
                 }),
             })
         }
-        (IntegrationType::Aws, _) => Err(
-            "AWS (non-proxy) function integrations need mapping templates, which are not \
-             supported yet; use aws_proxy"
-                .to_string(),
-        ),
         (kind, target) => Err(format!(
             "integration type {} cannot target {target:?}",
             kind.as_aws_str()
         )),
     }
+}
+
+/// Resolves a method's `x-tollgate-mapper`: the component must implement the `mapper` world.
+fn resolve_mapper(
+    store: &Store,
+    runtime: &Runtime,
+    mapper: &tollgate_definition::MapperRef,
+    stage_variables: &BTreeMap<String, String>,
+    pins: &BTreeMap<String, ContentHash>,
+) -> Result<ResolvedMapper, String> {
+    let component = resolve_component(
+        store,
+        runtime,
+        &mapper.name,
+        mapper.qualifier.as_deref(),
+        stage_variables,
+        pins,
+    )
+    .map_err(|e| format!("x-tollgate-mapper: {e}"))?;
+    if component.plugin.kind() != PluginKind::Mapper {
+        return Err(format!(
+            "x-tollgate-mapper: {} is a {} component, not a mapper",
+            component.label,
+            component.plugin.kind().describe()
+        ));
+    }
+    Ok(ResolvedMapper {
+        plugin: component.plugin,
+        reference: component.reference,
+        label: component.label,
+        request: mapper.request,
+        response: mapper.response,
+        config: Arc::new(mapper.config.clone()),
+    })
 }

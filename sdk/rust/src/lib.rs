@@ -60,6 +60,7 @@ pub mod authorizer;
 #[doc(hidden)]
 #[allow(missing_docs)]
 pub mod bindings;
+pub mod config;
 mod fields;
 pub mod function;
 pub mod kv;

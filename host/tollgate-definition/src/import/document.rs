@@ -1,10 +1,12 @@
 //! The OpenAPI structure around the integrations: the version (`openapi: 3.0.x` or
 //! `swagger: "2.0"`), `info`, top-level `security`, `paths` (resources: their templates and
 //! the AWS rule of one variable child per parent) and path items. Operations (methods) are
-//! read in [`operation`]; where each `x-amazon-apigateway-*` extension may appear, and the
-//! sweep that reports any extension nothing handled, in [`extensions`].
+//! read in [`operation`]; where each `x-amazon-apigateway-*` extension may appear (request
+//! validators and gateway responses among them), and the sweep that reports any extension
+//! nothing handled, in [`extensions`]. Models (`components.schemas`, `definitions`) are read
+//! before the paths, so that body schemas can name them (see `super::schema`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -13,8 +15,9 @@ mod operation;
 
 use super::Problems;
 use super::pointer;
+use super::schema::Schemas;
 use crate::error::ImportErrorKind;
-use crate::model::{ApiDefinition, Method, Parameter, Resource};
+use crate::model::{ApiDefinition, Method, Parameter, RequestValidator, Resource};
 use crate::resource_path::{self, PathSegment};
 
 const ANY_METHOD: &str = "x-amazon-apigateway-any-method";
@@ -103,6 +106,14 @@ impl Dialect {
         }
     }
 
+    /// Where the document's models are.
+    fn models_at(self) -> &'static str {
+        match self {
+            Dialect::OpenApi3 => "/components/schemas",
+            Dialect::Swagger2 => "/definitions",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Dialect::OpenApi3 => "an OpenAPI 3.0 document",
@@ -143,6 +154,10 @@ pub(crate) fn read(document: &Value, problems: &mut Problems) -> Option<ApiDefin
         dialect,
         handled: HashSet::new(),
         skipped: HashSet::new(),
+        schemas: Schemas::new(document, dialect.models_at()),
+        validators: BTreeMap::new(),
+        broken_validators: HashSet::new(),
+        default_validator: None,
         problems,
     };
     let definition = reader.read_root(root);
@@ -202,6 +217,15 @@ struct Reader<'d, 'p> {
     /// Values not read because they were refused as a whole (a path item under an invalid
     /// path): the extension sweep does not report what is inside them again.
     skipped: HashSet<String>,
+    /// The models, converted; body schemas are converted against them.
+    schemas: Schemas<'d>,
+    /// `x-amazon-apigateway-request-validators`, the valid entries.
+    validators: BTreeMap<String, RequestValidator>,
+    /// Names of the entries of `x-amazon-apigateway-request-validators` that have errors
+    /// (already reported): naming one is not reported again.
+    broken_validators: HashSet<String>,
+    /// The API-level `x-amazon-apigateway-request-validator`.
+    default_validator: Option<RequestValidator>,
     problems: &'p mut Problems,
 }
 
@@ -210,6 +234,8 @@ struct PathItemContext<'a> {
     resource_path: &'a str,
     variables: &'a [String],
     parameters: &'a [Parameter],
+    /// Swagger 2.0: the path item's `in: body` parameter.
+    body: Option<&'a operation::SwaggerBody>,
 }
 
 impl<'d> Reader<'d, '_> {
@@ -228,7 +254,7 @@ impl<'d> Reader<'d, '_> {
         if let Some(security) = root.get("security") {
             self.check_security(security, "/security");
         }
-        let binary_media_types = self.read_root_extensions(root);
+        let extensions = self.read_root_extensions(root);
         self.read_security_schemes(root);
         if let Some(Value::Array(tags)) = root.get("tags") {
             for (index, tag) in tags.iter().enumerate() {
@@ -241,6 +267,7 @@ impl<'d> Reader<'d, '_> {
                 }
             }
         }
+        let models = self.schemas.read_models(self.problems);
         let resources = self.read_paths(root.get("paths"));
 
         ApiDefinition {
@@ -248,8 +275,12 @@ impl<'d> Reader<'d, '_> {
             version,
             description,
             resources,
-            binary_media_types,
+            binary_media_types: extensions.binary_media_types,
             document: self.document.clone(),
+            models,
+            request_validators: std::mem::take(&mut self.validators),
+            default_request_validator: self.default_validator.as_ref().map(|v| v.name.clone()),
+            gateway_responses: extensions.gateway_responses,
         }
     }
 
@@ -431,10 +462,17 @@ impl<'d> Reader<'d, '_> {
             ),
             None => Vec::new(),
         };
+        let body = match (self.dialect, item.get("parameters")) {
+            (Dialect::Swagger2, Some(value)) => {
+                self.read_swagger_body(value, &pointer::child(at, "parameters"))
+            }
+            _ => None,
+        };
         let context = PathItemContext {
             resource_path,
             variables,
             parameters: &parameters,
+            body: body.as_ref(),
         };
 
         let mut methods = Vec::new();

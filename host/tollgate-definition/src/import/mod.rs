@@ -9,9 +9,12 @@
 
 mod document;
 mod expression;
+mod gateway_responses;
 mod integration;
+mod mapper;
 pub(crate) mod pointer;
 mod position;
+mod schema;
 mod uri;
 
 use std::fmt::Display;

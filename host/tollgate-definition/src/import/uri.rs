@@ -18,6 +18,8 @@ pub(crate) const FUNCTION_URI_EXPECTED: &str = "a function URI: function:NAME, \
      function:NAME:QUALIFIER, or arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/\
      arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]/invocations";
 
+pub(crate) const MAPPER_URI_EXPECTED: &str = "a mapper URI: mapper:NAME or mapper:NAME:QUALIFIER";
+
 pub(crate) const URL_EXPECTED: &str = "an http:// or https:// URL (with optional {param} \
      placeholders and ${stageVariables.NAME} references)";
 
@@ -123,6 +125,33 @@ fn name_and_qualifier(text: &str) -> Result<FunctionRef, FunctionUriError> {
         name: name.to_owned(),
         qualifier: qualifier.map(str::to_owned),
     })
+}
+
+/// Parses `mapper:NAME[:QUALIFIER]`: NAME is made of A-Z, a-z, 0-9, `-` and `_`; QUALIFIER
+/// is a version number, an alias or `$LATEST`, possibly with `${stageVariables.NAME}`
+/// references. The error says what is wrong (empty when the URI is not a mapper URI at all).
+pub(crate) fn parse_mapper_uri(uri: &str) -> Result<(String, Option<String>), String> {
+    let rest = uri.strip_prefix("mapper:").ok_or_else(String::new)?;
+    let (name, qualifier) = match rest.split_once(':') {
+        Some((name, qualifier)) => (name, Some(qualifier)),
+        None => (rest, None),
+    };
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+    if name.is_empty() || !name.chars().all(is_name_char) {
+        return Err(format!(
+            "mapper name \"{name}\": a name is made of A-Z, a-z, 0-9, `-` and `_`"
+        ));
+    }
+    if let Some(qualifier) = qualifier
+        && qualifier != "$LATEST"
+        && !is_template_of(qualifier, is_name_char)
+    {
+        return Err(format!(
+            "qualifier \"{qualifier}\": a qualifier is a version number, an alias (A-Z, a-z, \
+             0-9, `-`, `_`), $LATEST or a ${{stageVariables.NAME}} reference"
+        ));
+    }
+    Ok((name.to_owned(), qualifier.map(str::to_owned)))
 }
 
 /// Whether `text` is non-empty and made of characters accepted by `allowed` and
@@ -283,6 +312,36 @@ mod tests {
             assert!(
                 matches!(parse_function_uri(uri), Err(FunctionUriError::Invalid(_))),
                 "{uri} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn mapper_uris() {
+        assert_eq!(parse_mapper_uri("mapper:vtl"), Ok(("vtl".to_owned(), None)));
+        assert_eq!(
+            parse_mapper_uri("mapper:soap-json:${stageVariables.alias}"),
+            Ok((
+                "soap-json".to_owned(),
+                Some("${stageVariables.alias}".to_owned())
+            ))
+        );
+        assert_eq!(
+            parse_mapper_uri("mapper:m:$LATEST"),
+            Ok(("m".to_owned(), Some("$LATEST".to_owned())))
+        );
+        assert_eq!(parse_mapper_uri("function:m"), Err(String::new()));
+        for bad in [
+            "mapper:",
+            "mapper:a b",
+            "mapper:${stageVariables.m}",
+            "mapper:m:1:2",
+            "mapper:m:",
+            "mapper:m:${env.x}",
+        ] {
+            assert!(
+                parse_mapper_uri(bad).is_err_and(|why| !why.is_empty()),
+                "{bad} should be refused with a reason"
             );
         }
     }

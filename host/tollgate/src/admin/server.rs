@@ -133,7 +133,16 @@ fn route(
     query: Option<&str>,
     body: Bytes,
 ) -> Handled {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let decoded: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let ok = |value| Ok((StatusCode::OK, value, Effect::Read));
     let changed = |value| Ok((StatusCode::OK, value, Effect::Change));
     match (method, segments.as_slice()) {

@@ -15,8 +15,14 @@ use tollgate_runtime::{CallError, Invocation, KeyValueGrant, Plugin, PluginKind}
 use crate::body::GatewayBody;
 use crate::gateway_response::GatewayError;
 use crate::integration::lambda_proxy::{EventInput, build_event, parse_response};
+use crate::integration::mapped::{
+    IntegrationResult, integration_request, map_request, method_response,
+};
 use crate::integration::timeout;
+use crate::mapping::context::context_json;
+use crate::mapping::mapper::MappedRequest;
 use crate::pipeline::RoutedRequest;
+use crate::stage::ResolvedMethod;
 
 fn call_error(error: CallError, label: &str) -> GatewayError {
     match error {
@@ -130,6 +136,69 @@ pub async fn invoke_proxy(
     *response.status_mut() = parsed.status;
     *response.headers_mut() = parsed.headers;
     Ok(response)
+}
+
+/// AWS (non-proxy) integrations to a function: the request template's output (or the body
+/// passed through; `{}` when empty) is the function's input, and its output is the
+/// integration response body. A function error's message is matched against the selection
+/// patterns (success selects the default response), with the error as Lambda reports it,
+/// `{"errorMessage": ..., "errorType": "Error"}`, as the body.
+pub async fn invoke_aws(
+    routed: &mut RoutedRequest<'_>,
+    integration: &Integration,
+    resolved: &ResolvedMethod,
+    plugin: &Arc<Plugin>,
+    label: &str,
+    key_value: Option<KeyValueGrant>,
+) -> Result<Response<GatewayBody>, GatewayError> {
+    let body = routed.request.buffered_body().await?;
+    let context = context_json(routed);
+    let request = integration_request(routed, integration, resolved, body, &context)?;
+    let request = map_request(
+        routed,
+        integration,
+        resolved,
+        MappedRequest {
+            method: routed.request.method.to_string(),
+            path: routed.path.clone(),
+            query: routed.request.query_pairs(),
+            headers: routed.request.headers.clone(),
+            body: request.body,
+        },
+    )
+    .await?;
+    let event = if request.body.is_empty() {
+        "{}".to_string()
+    } else {
+        String::from_utf8_lossy(&request.body).into_owned()
+    };
+    let invocation = Invocation {
+        request_id: routed.request.request_id.clone(),
+        plugin: format!("function {label}"),
+        stage_variables: routed.stage.stage_variables.clone(),
+        key_value,
+        config: Default::default(),
+        timeout: timeout(integration),
+    };
+    let output = plugin
+        .handle_event(invocation, &event)
+        .await
+        .map_err(|e| call_error(e, label))?;
+    let result = match output {
+        Ok(output) => IntegrationResult {
+            selection: None,
+            headers: ::http::HeaderMap::new(),
+            body: Bytes::from(output),
+        },
+        Err(message) => IntegrationResult {
+            body: Bytes::from(
+                serde_json::json!({ "errorMessage": message, "errorType": "Error" }).to_string(),
+            ),
+            selection: Some(message),
+            headers: ::http::HeaderMap::new(),
+        },
+    };
+    method_response(routed, integration, resolved, result, &context).await
 }
 
 /// A standard `wasi:http/proxy` component as a function: it gets the method request (path

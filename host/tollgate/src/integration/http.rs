@@ -5,21 +5,25 @@
 use std::collections::BTreeMap;
 
 use ::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use ::http::{Method, Request, Response, StatusCode, Uri};
+use ::http::{Method, Request, Response, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use tollgate_definition::{
-    Integration, PassthroughBehavior, ResponseMappingSource, ResponseParameterMapping,
-};
+use tollgate_definition::{Integration, ResponseMappingSource, ResponseParameterMapping};
 
 use crate::body::{BodyError, GatewayBody};
 use crate::gateway_response::GatewayError;
+use crate::integration::mapped::{
+    IntegrationResult, integration_request, map_request, method_response,
+};
 use crate::integration::parameters::{
     MappedParameters, MappingInput, fill_path_placeholders, map_request_parameters,
 };
-use crate::integration::{context_values, timeout};
+use crate::integration::timeout;
+use crate::mapping::context::context_json;
+use crate::mapping::mapper::MappedRequest;
 use crate::pipeline::RoutedRequest;
 use crate::request::{MAX_PAYLOAD_BYTES, RequestBody};
+use crate::stage::ResolvedMethod;
 use crate::upstream::{Upstream, UpstreamBody};
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1); never forwarded.
@@ -56,7 +60,7 @@ fn mapped_parameters(
     integration: &Integration,
     body: Option<&[u8]>,
 ) -> Result<MappedParameters, GatewayError> {
-    let context = context_values(routed);
+    let context = context_json(routed);
     let query = routed.request.query_pairs();
     map_request_parameters(
         &integration.request_parameters,
@@ -230,37 +234,6 @@ pub async fn invoke_proxy(
     Ok(Response::from_parts(parts, GatewayBody::Streaming(body)))
 }
 
-/// Chooses the request body under `passthroughBehavior` for a content type: the literal
-/// template for it, the body itself, or 415.
-pub fn integration_request_body(
-    integration: &Integration,
-    content_type: Option<&str>,
-    body: Bytes,
-) -> Result<Bytes, GatewayError> {
-    let content_type = content_type
-        .map(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or(ct)
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_else(|| "application/json".to_string());
-    if let Some(template) = integration.request_templates.get(&content_type) {
-        return Ok(Bytes::from(template.clone()));
-    }
-    let passes = match integration.passthrough_behavior {
-        PassthroughBehavior::WhenNoMatch => true,
-        PassthroughBehavior::WhenNoTemplates => integration.request_templates.is_empty(),
-        PassthroughBehavior::Never => false,
-    };
-    if passes {
-        Ok(body)
-    } else {
-        Err(GatewayError::UnsupportedMediaType)
-    }
-}
-
 /// Applies `responseParameters` whose values need no backend (static values, stage
 /// variables), and, given backend headers, `integration.response.header.*`.
 pub fn apply_static_response_parameters(
@@ -309,37 +282,76 @@ pub fn apply_static_response_parameters(
     }
 }
 
-/// HTTP (non-proxy): only mapped parameters reach the backend; the backend's status code
-/// selects the integration response, which sets the method response's status and headers.
+/// HTTP (non-proxy): the request template (or the body passed through) and only mapped
+/// parameters reach the backend; the backend's status code selects the integration
+/// response, whose template and parameters make the method response.
 pub async fn invoke_mapped(
     routed: &mut RoutedRequest<'_>,
     integration: &Integration,
+    resolved: &ResolvedMethod,
     url_template: &str,
     upstream: &Upstream,
 ) -> Result<Response<GatewayBody>, GatewayError> {
     let body = routed.request.buffered_body().await?;
-    let mapped = mapped_parameters(routed, integration, Some(&body))?;
-    let uri = build_uri(routed, url_template, &mapped, false)?;
+    let context = context_json(routed);
+    let mut mapped = mapped_parameters(routed, integration, Some(&body))?;
+    let request = integration_request(routed, integration, resolved, body, &context)?;
+    mapped.query.extend(request.query_overrides);
     let content_type = routed.request.header("content-type").map(str::to_string);
-    let body = integration_request_body(integration, content_type.as_deref(), body)?;
 
     let mut headers = HeaderMap::new();
     set_mapped_headers(&mut headers, &mapped);
+    for (name, value) in &request.header_overrides {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
     if !headers.contains_key(header::CONTENT_TYPE) {
         let ct = content_type.unwrap_or_else(|| "application/json".to_string());
         if let Ok(value) = HeaderValue::from_str(&ct) {
             headers.insert(header::CONTENT_TYPE, value);
         }
     }
+    let mapped_request = map_request(
+        routed,
+        integration,
+        resolved,
+        MappedRequest {
+            method: integration_method(routed, integration).to_string(),
+            path: routed.path.clone(),
+            query: mapped.query.clone(),
+            headers,
+            body: request.body,
+        },
+    )
+    .await?;
+    mapped.query = mapped_request.query;
+    let uri = build_uri(routed, url_template, &mapped, false)?;
+    let mut headers = mapped_request.headers;
     if let Some(host) = host_header(&uri) {
         headers.insert(header::HOST, host);
     }
-    let mut request = Request::new(Full::new(body).map_err(|never| match never {}).boxed());
-    *request.method_mut() = integration_method(routed, integration);
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
+    let mut outgoing = Request::new(
+        Full::new(mapped_request.body)
+            .map_err(|never| match never {})
+            .boxed(),
+    );
+    *outgoing.method_mut() =
+        Method::from_bytes(mapped_request.method.as_bytes()).map_err(|_| {
+            GatewayError::IntegrationFailure {
+                reason: format!(
+                    "mapper returned an invalid method {:?}",
+                    mapped_request.method
+                ),
+            }
+        })?;
+    *outgoing.uri_mut() = uri;
+    *outgoing.headers_mut() = headers;
 
-    let response = send_with_timeout(upstream, request, integration).await?;
+    let response = send_with_timeout(upstream, outgoing, integration).await?;
     let (parts, body) = response.into_parts();
     let backend_body = Limited::new(body, MAX_PAYLOAD_BYTES)
         .collect()
@@ -348,34 +360,12 @@ pub async fn invoke_mapped(
             reason: format!("reading the backend response: {e}"),
         })?
         .to_bytes();
-    let status_text = parts.status.as_u16().to_string();
-    let Some(selected) = integration.select_response(&status_text) else {
-        return Err(GatewayError::ApiConfigurationError {
-            reason: format!("no integration response matches backend status {status_text}"),
-        });
+    let result = IntegrationResult {
+        selection: Some(parts.status.as_u16().to_string()),
+        headers: parts.headers,
+        body: backend_body,
     };
-    let body = selected
-        .response_templates
-        .get("application/json")
-        .map(|t| Bytes::from(t.clone()))
-        .unwrap_or(backend_body);
-    let mut response = Response::new(GatewayBody::full(body));
-    *response.status_mut() = StatusCode::from_u16(selected.status_code).map_err(|e| {
-        GatewayError::ApiConfigurationError {
-            reason: format!("integration response status {}: {e}", selected.status_code),
-        }
-    })?;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    apply_static_response_parameters(
-        &mut response,
-        &selected.response_parameters,
-        &routed.stage.stage_variables,
-        Some(&parts.headers),
-    );
-    Ok(response)
+    method_response(routed, integration, resolved, result, &context).await
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub fn build_event(input: &EventInput<'_>) -> Value {
 }
 
 /// A stable, AWS-looking resource id derived from the resource path.
-fn resource_id(resource_path: &str) -> String {
+pub fn resource_id(resource_path: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(resource_path.as_bytes());
     hex::encode(&digest[..3])

@@ -1,28 +1,21 @@
 //! MOCK integrations: no backend. The request template's `statusCode` selects the
-//! integration response (as API Gateway does); its status and template make the answer.
-//! Templates are literal text until the VTL engine lands (the stage build refuses others).
+//! integration response (as API Gateway does), whose template makes the answer.
 
-use ::http::{HeaderValue, Response, StatusCode};
+use ::http::{HeaderMap, Response};
+use bytes::Bytes;
 use tollgate_definition::Integration;
 
 use crate::body::GatewayBody;
 use crate::gateway_response::GatewayError;
+use crate::integration::mapped::{IntegrationResult, integration_request, method_response};
+use crate::mapping::context::context_json;
 use crate::pipeline::RoutedRequest;
+use crate::stage::ResolvedMethod;
 
-/// The `statusCode` a MOCK request template asks for; 200 without one (API Gateway's mock
-/// answers 200 when the template names no status).
-fn requested_status(routed: &RoutedRequest<'_>, integration: &Integration) -> String {
-    let content_type = routed
-        .request
-        .header("content-type")
-        .unwrap_or("application/json");
-    let template = integration
-        .request_templates
-        .get(content_type)
-        .or_else(|| integration.request_templates.get("application/json"))
-        .or_else(|| integration.request_templates.values().next());
-    template
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+/// The `statusCode` a rendered MOCK request template asks for; 200 without one.
+fn requested_status(rendered: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(rendered)
+        .ok()
         .and_then(|v| v.get("statusCode").cloned())
         .map(|v| match v {
             serde_json::Value::String(s) => s,
@@ -34,49 +27,33 @@ fn requested_status(routed: &RoutedRequest<'_>, integration: &Integration) -> St
 pub async fn invoke(
     routed: &mut RoutedRequest<'_>,
     integration: &Integration,
+    resolved: &ResolvedMethod,
 ) -> Result<Response<GatewayBody>, GatewayError> {
-    // A MOCK integration still applies `passthroughBehavior` to the request (415 on NEVER).
-    crate::integration::http::integration_request_body(
-        integration,
-        routed.request.header("content-type"),
-        bytes::Bytes::new(),
-    )?;
-    let status = requested_status(routed, integration);
-    let Some(selected) = integration.select_response(&status) else {
-        // API Gateway answers 500 when no integration response matches and there is no
-        // default ("Execution failed due to configuration error: No match for output mapping").
-        return Err(GatewayError::ApiConfigurationError {
-            reason: format!("no integration response matches mock status {status}"),
-        });
+    let body = routed.request.buffered_body().await?;
+    let context = context_json(routed);
+    let request = integration_request(routed, integration, resolved, body, &context)?;
+    let status = if request.templated {
+        requested_status(&request.body)
+    } else {
+        "200".to_string()
     };
-    let body = selected
-        .response_templates
-        .get("application/json")
-        .or_else(|| selected.response_templates.values().next())
-        .cloned()
-        .unwrap_or_default();
-    let content_type = selected
-        .response_templates
-        .keys()
-        .next()
-        .cloned()
-        .unwrap_or_else(|| "application/json".to_string());
-    let mut response = Response::new(GatewayBody::full(body));
-    *response.status_mut() = StatusCode::from_u16(selected.status_code).map_err(|e| {
-        GatewayError::ApiConfigurationError {
-            reason: format!("integration response status {}: {e}", selected.status_code),
-        }
-    })?;
-    response.headers_mut().insert(
-        ::http::header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type)
-            .unwrap_or(HeaderValue::from_static("application/json")),
-    );
-    crate::integration::http::apply_static_response_parameters(
-        &mut response,
-        &selected.response_parameters,
-        &routed.stage.stage_variables,
-        None,
-    );
-    Ok(response)
+    let result = IntegrationResult {
+        selection: Some(status),
+        headers: HeaderMap::new(),
+        body: Bytes::new(),
+    };
+    method_response(routed, integration, resolved, result, &context).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requested_status;
+
+    #[test]
+    fn the_request_template_names_the_status() {
+        assert_eq!(requested_status(br#"{"statusCode": 201}"#), "201");
+        assert_eq!(requested_status(br#"{"statusCode": "404"}"#), "404");
+        assert_eq!(requested_status(b"not json"), "200");
+        assert_eq!(requested_status(b"{}"), "200");
+    }
 }

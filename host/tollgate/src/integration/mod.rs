@@ -4,10 +4,10 @@
 pub mod function;
 pub mod http;
 pub mod lambda_proxy;
+pub mod mapped;
 pub mod mock;
 pub mod parameters;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ::http::Response;
@@ -16,29 +16,8 @@ use tollgate_definition::{Integration, IntegrationType, Method};
 use crate::body::GatewayBody;
 use crate::gateway_response::GatewayError;
 use crate::pipeline::RoutedRequest;
-use crate::stage::ResolvedIntegration;
+use crate::stage::{ResolvedIntegration, ResolvedMethod};
 use crate::upstream::Upstream;
-
-/// The `$context` values mapping expressions (`context.x`) can read.
-pub fn context_values(routed: &RoutedRequest<'_>) -> BTreeMap<&'static str, String> {
-    let request = &routed.request;
-    BTreeMap::from([
-        ("requestId", request.request_id.clone()),
-        ("extendedRequestId", request.request_id.clone()),
-        ("stage", routed.stage.stage.clone()),
-        ("apiId", routed.stage.api_id.clone()),
-        ("resourcePath", routed.resource_path.to_string()),
-        ("httpMethod", request.method.to_string()),
-        ("path", request.full_path.clone()),
-        ("protocol", request.protocol.to_string()),
-        ("identity.sourceIp", request.source_ip.to_string()),
-        (
-            "identity.userAgent",
-            request.header("user-agent").unwrap_or_default().to_string(),
-        ),
-        ("deploymentId", routed.stage.deployment_id.clone()),
-    ])
-}
 
 /// The integration's timeout.
 pub fn timeout(integration: &Integration) -> Duration {
@@ -49,19 +28,19 @@ pub fn timeout(integration: &Integration) -> Duration {
 pub async fn invoke(
     routed: &mut RoutedRequest<'_>,
     method: &Method,
-    resolved: &ResolvedIntegration,
+    resolved: &ResolvedMethod,
     upstream: &Upstream,
 ) -> Result<Response<GatewayBody>, GatewayError> {
     let integration = &method.integration;
-    match (integration.integration_type, resolved) {
+    match (integration.integration_type, &resolved.integration) {
         (IntegrationType::Mock, ResolvedIntegration::Mock) => {
-            mock::invoke(routed, integration).await
+            mock::invoke(routed, integration, resolved).await
         }
         (IntegrationType::HttpProxy, ResolvedIntegration::Http { url_template }) => {
             http::invoke_proxy(routed, integration, url_template, upstream).await
         }
         (IntegrationType::Http, ResolvedIntegration::Http { url_template }) => {
-            http::invoke_mapped(routed, integration, url_template, upstream).await
+            http::invoke_mapped(routed, integration, resolved, url_template, upstream).await
         }
         (
             IntegrationType::AwsProxy,
@@ -72,6 +51,25 @@ pub async fn invoke(
                 ..
             },
         ) => function::invoke_proxy(routed, integration, plugin, label, key_value.clone()).await,
+        (
+            IntegrationType::Aws,
+            ResolvedIntegration::Function {
+                plugin,
+                label,
+                key_value,
+                ..
+            },
+        ) => {
+            function::invoke_aws(
+                routed,
+                integration,
+                resolved,
+                plugin,
+                label,
+                key_value.clone(),
+            )
+            .await
+        }
         (kind, _) => Err(GatewayError::Internal {
             reason: format!(
                 "integration {} was resolved for another type",

@@ -17,7 +17,8 @@ pub struct MappingInput<'a> {
     pub query: &'a [(String, String)],
     pub headers: &'a http::HeaderMap,
     pub stage_variables: &'a BTreeMap<String, String>,
-    pub context: &'a BTreeMap<&'static str, String>,
+    /// `$context` (see `mapping::context`); `context.a.b` reads `a` then `b`.
+    pub context: &'a serde_json::Value,
     pub body: Option<&'a [u8]>,
 }
 
@@ -45,6 +46,18 @@ fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .rev()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_str())
+}
+
+/// A `$context` value by its dotted name, as text (`null` and absent values map nothing).
+pub fn context_value(context: &serde_json::Value, name: &str) -> Option<String> {
+    let value = name
+        .split('.')
+        .try_fold(context, |value, part| value.get(part))?;
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
 }
 
 /// Evaluates every mapping; a source with no value maps nothing (as in API Gateway).
@@ -94,12 +107,9 @@ pub fn map_request_parameters(
                 .cloned()
                 .into_iter()
                 .collect(),
-            MappingSource::Context(name) => input
-                .context
-                .get(name.as_str())
-                .cloned()
-                .into_iter()
-                .collect(),
+            MappingSource::Context(name) => {
+                context_value(input.context, name).into_iter().collect()
+            }
             MappingSource::MethodRequestBody => input
                 .body
                 .map(|b| String::from_utf8_lossy(b).into_owned())

@@ -1,11 +1,15 @@
 //! Where each `x-amazon-apigateway-*` extension may appear, which are accepted (and kept in
-//! the document), which are refused as not supported yet, and the final sweep that reports
-//! every extension nothing handled: unknown, or known but out of place.
+//! the document), which are read into the model (binary media types, request validators,
+//! gateway responses), which are refused as not supported yet, and the final sweep that
+//! reports every extension nothing handled: unknown, or known but out of place.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::{Dialect, Reader};
-use crate::import::pointer;
+use crate::import::{gateway_responses, mapper, pointer};
+use crate::model::{GatewayResponse, RequestValidator};
 
 const AWS_EXTENSION_PREFIX: &str = "x-amazon-apigateway-";
 const TOLLGATE_EXTENSION_PREFIX: &str = "x-tollgate-";
@@ -44,13 +48,33 @@ const KNOWN_AWS_EXTENSIONS: &[(&str, &str)] = &[
     ("x-amazon-apigateway-tag-value", "in a tag"),
 ];
 
+/// Every `x-tollgate-*` extension Tollgate defines, with where it belongs.
+const KNOWN_TOLLGATE_EXTENSIONS: &[(&str, &str)] = &[(mapper::MAPPER, "in an operation")];
+
 /// The largest `x-amazon-apigateway-minimum-compression-size` AWS accepts (10 MiB).
 const MAX_MINIMUM_COMPRESSION_SIZE: u64 = 10_485_760;
 
+const VALIDATOR: &str = "x-amazon-apigateway-request-validator";
+const VALIDATORS: &str = "x-amazon-apigateway-request-validators";
+const VALIDATOR_KEYS: &[&str] = &["validateRequestBody", "validateRequestParameters"];
+
+/// What the top-level extensions define.
+pub(super) struct RootExtensions {
+    pub(super) binary_media_types: Vec<String>,
+    pub(super) gateway_responses: BTreeMap<String, GatewayResponse>,
+}
+
 impl Reader<'_, '_> {
-    /// Top-level `x-amazon-apigateway-*` extensions; returns the binary media types.
-    pub(super) fn read_root_extensions(&mut self, root: &Map<String, Value>) -> Vec<String> {
+    /// Top-level `x-amazon-apigateway-*` extensions. The request validators are kept in the
+    /// reader, for the operations.
+    pub(super) fn read_root_extensions(&mut self, root: &Map<String, Value>) -> RootExtensions {
         let mut binary_media_types = Vec::new();
+        let mut gateway_responses = BTreeMap::new();
+        if let Some(value) = root.get(VALIDATORS) {
+            let at = pointer::child("", VALIDATORS);
+            self.read_request_validators(value, &at);
+            self.handled.insert(at);
+        }
         for (key, value) in root {
             let at = pointer::child("", key);
             match key.as_str() {
@@ -72,13 +96,11 @@ impl Reader<'_, '_> {
                     }
                 }
                 "x-amazon-apigateway-gateway-responses" => {
-                    if !value.is_object() {
-                        self.problems.invalid(
-                            &at,
-                            "a mapping of gateway response type to gateway response",
-                            value,
-                        );
-                    }
+                    gateway_responses = gateway_responses::read(value, &at, self.problems);
+                }
+                VALIDATORS => {}
+                VALIDATOR => {
+                    self.default_validator = self.request_validator(value, &at);
                 }
                 "x-amazon-apigateway-endpoint-configuration" => {
                     let private = value
@@ -100,10 +122,6 @@ impl Reader<'_, '_> {
                 "x-amazon-apigateway-policy" => self
                     .problems
                     .not_supported(&at, "resource policies (`x-amazon-apigateway-policy`)"),
-                "x-amazon-apigateway-request-validators"
-                | "x-amazon-apigateway-request-validator" => self
-                    .problems
-                    .not_supported(&at, format_args!("request validation (`{key}`)")),
                 "x-amazon-apigateway-cors" => self.problems.not_supported(
                     &at,
                     "`x-amazon-apigateway-cors` (the CORS configuration of HTTP APIs; a REST API \
@@ -113,7 +131,105 @@ impl Reader<'_, '_> {
             }
             self.handled.insert(at);
         }
-        binary_media_types
+        RootExtensions {
+            binary_media_types,
+            gateway_responses,
+        }
+    }
+
+    /// `x-amazon-apigateway-request-validators`: name → which checks the validator makes.
+    fn read_request_validators(&mut self, value: &Value, at: &str) {
+        let Value::Object(entries) = value else {
+            self.problems.invalid(
+                at,
+                "a mapping of validator name to {validateRequestBody, validateRequestParameters}",
+                value,
+            );
+            return;
+        };
+        for (name, entry) in entries {
+            let entry_at = pointer::child(at, name);
+            let Value::Object(flags) = entry else {
+                self.problems.invalid(
+                    &entry_at,
+                    "a request validator (a mapping with validateRequestBody and \
+                     validateRequestParameters)",
+                    entry,
+                );
+                self.broken_validators.insert(name.clone());
+                continue;
+            };
+            let before = self.problems.len();
+            for key in flags.keys() {
+                if !VALIDATOR_KEYS.contains(&key.as_str()) {
+                    self.problems.unknown_key(
+                        &pointer::child(&entry_at, key),
+                        format!(
+                            "unknown key `{key}` in a request validator (expected one of {})",
+                            VALIDATOR_KEYS.join(", ")
+                        ),
+                    );
+                }
+            }
+            let mut flag = |key: &str| match flags.get(key) {
+                None => false,
+                Some(Value::Bool(flag)) => *flag,
+                Some(other) => {
+                    self.problems
+                        .invalid(&pointer::child(&entry_at, key), "true or false", other);
+                    false
+                }
+            };
+            let validate_request_body = flag("validateRequestBody");
+            let validate_request_parameters = flag("validateRequestParameters");
+            if self.problems.len() != before {
+                self.broken_validators.insert(name.clone());
+                continue;
+            }
+            self.validators.insert(
+                name.clone(),
+                RequestValidator {
+                    name: name.clone(),
+                    validate_request_body,
+                    validate_request_parameters,
+                },
+            );
+        }
+    }
+
+    /// An `x-amazon-apigateway-request-validator` value: the validator it names.
+    pub(super) fn request_validator(
+        &mut self,
+        value: &Value,
+        at: &str,
+    ) -> Option<RequestValidator> {
+        let name = value.as_str();
+        if let Some(validator) = name.and_then(|name| self.validators.get(name)) {
+            return Some(validator.clone());
+        }
+        if name.is_some_and(|name| self.broken_validators.contains(name)) {
+            return None;
+        }
+        let mut names: Vec<&str> = self
+            .validators
+            .keys()
+            .chain(self.broken_validators.iter())
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        let expected = if names.is_empty() {
+            format!(
+                "the name of a request validator, but the API declares none (declare them in \
+                 {VALIDATORS} at the top level)"
+            )
+        } else {
+            format!(
+                "the name of a request validator declared in {VALIDATORS} (one of {})",
+                names.join(", ")
+            )
+        };
+        self.problems.invalid(at, expected, value);
+        None
     }
 
     fn read_binary_media_types(&mut self, value: &Value, at: &str) -> Vec<String> {
@@ -205,14 +321,26 @@ impl Reader<'_, '_> {
                             None => format!("unknown extension `{key}`"),
                         };
                         self.problems.unknown_key(&member_at, message);
-                    } else if lower.starts_with(TOLLGATE_EXTENSION_PREFIX) {
-                        self.problems.unknown_key(
-                            &member_at,
-                            format!(
-                                "unknown extension `{key}` (Tollgate defines no x-tollgate-* \
-                                 extensions yet)"
+                    } else if lower.starts_with(TOLLGATE_EXTENSION_PREFIX)
+                        && !self.handled.contains(&member_at)
+                    {
+                        let message = match KNOWN_TOLLGATE_EXTENSIONS
+                            .iter()
+                            .find(|(name, _)| *name == key)
+                        {
+                            Some((_, place)) => format!(
+                                "the extension `{key}` is not valid here (Tollgate reads it {place})"
                             ),
-                        );
+                            None => format!(
+                                "unknown extension `{key}` (the x-tollgate-* extensions are: {})",
+                                KNOWN_TOLLGATE_EXTENSIONS
+                                    .iter()
+                                    .map(|(name, _)| *name)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        self.problems.unknown_key(&member_at, message);
                     }
                     if !self.skipped.contains(&member_at) {
                         self.sweep_extensions(member, &member_at);

@@ -1,13 +1,29 @@
-//! Operations (methods): their keys, security, parameters (with local `$ref`s), declared
-//! method responses, and the integration they must have.
+//! Operations (methods): their keys, security, parameters (with local `$ref`s), request
+//! body (OpenAPI 3 `requestBody`, Swagger 2 `in: body`), request validator, declared method
+//! responses, mapper, and the integration they must have.
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::{Dialect, INTEGRATION, PathItemContext, Reader, is_extension, unknown_key_message};
 use crate::error::ImportErrorKind;
 use crate::import::integration::{self, MethodContext, MethodResponses};
-use crate::import::pointer;
-use crate::model::{Method, Parameter, ParameterLocation};
+use crate::import::{mapper, pointer};
+use crate::model::{Method, Parameter, ParameterLocation, RequestBodySpec, Schema};
+
+const REQUEST_VALIDATOR: &str = "x-amazon-apigateway-request-validator";
+
+const REQUEST_BODY_KEYS: &[&str] = &["description", "content", "required"];
+
+const MEDIA_TYPE_KEYS: &[&str] = &["schema", "example", "examples", "encoding"];
+
+/// A Swagger 2.0 `in: body` parameter. Its content types are the operation's `consumes`.
+pub(crate) struct SwaggerBody {
+    required: bool,
+    /// `None` when the schema has errors (reported).
+    schema: Option<Schema>,
+}
 
 impl<'d> Reader<'d, '_> {
     pub(super) fn read_operation(
@@ -31,22 +47,25 @@ impl<'d> Reader<'d, '_> {
             }
         }
 
-        for (key, what) in [
-            (
-                "x-amazon-apigateway-request-validator",
-                "request validation (`x-amazon-apigateway-request-validator`)",
-            ),
-            (
-                "x-amazon-apigateway-auth",
-                "method authorization (`x-amazon-apigateway-auth`)",
-            ),
-        ] {
-            if operation.contains_key(key) {
-                let key_at = pointer::child(at, key);
-                self.problems.not_supported(&key_at, what);
-                self.handled.insert(key_at);
-            }
+        if operation.contains_key("x-amazon-apigateway-auth") {
+            let key_at = pointer::child(at, "x-amazon-apigateway-auth");
+            self.problems
+                .not_supported(&key_at, "method authorization (`x-amazon-apigateway-auth`)");
+            self.handled.insert(key_at);
         }
+        let request_validator = match operation.get(REQUEST_VALIDATOR) {
+            Some(value) => {
+                let key_at = pointer::child(at, REQUEST_VALIDATOR);
+                self.handled.insert(key_at.clone());
+                self.request_validator(value, &key_at)
+            }
+            None => self.default_validator.clone(),
+        };
+        let mapper = operation.get(mapper::MAPPER).and_then(|value| {
+            let key_at = pointer::child(at, mapper::MAPPER);
+            self.handled.insert(key_at.clone());
+            mapper::read(value, &key_at, self.problems).map(|mapper| (mapper, key_at))
+        });
         if let Some(security) = operation.get("security") {
             self.check_security(security, &pointer::child(at, "security"));
         }
@@ -71,6 +90,29 @@ impl<'d> Reader<'d, '_> {
             None => Vec::new(),
         };
         let parameters = merge_parameters(path_item.parameters, own_parameters);
+        let request_body = match self.dialect {
+            Dialect::OpenApi3 => operation.get("requestBody").and_then(|value| {
+                self.read_request_body(value, &pointer::child(at, "requestBody"))
+            }),
+            Dialect::Swagger2 => {
+                let own = operation.get("parameters").and_then(|value| {
+                    self.read_swagger_body(value, &pointer::child(at, "parameters"))
+                });
+                let body = own.as_ref().or(path_item.body);
+                body.and_then(|body| {
+                    let schema = body.schema.clone()?;
+                    let content = self
+                        .consumes(operation.get("consumes"), at)
+                        .into_iter()
+                        .map(|content_type| (content_type, schema.clone()))
+                        .collect();
+                    Some(RequestBodySpec {
+                        required: body.required,
+                        content,
+                    })
+                })
+            }
+        };
         let method_responses = match operation.get("responses") {
             Some(responses) => {
                 self.read_method_responses(responses, &pointer::child(at, "responses"))
@@ -98,12 +140,187 @@ impl<'d> Reader<'d, '_> {
         };
         let integration =
             integration::read(integration_value, &integration_at, &context, self.problems)?;
+        if let Some((_, mapper_at)) = &mapper
+            && integration.integration_type.is_proxy()
+        {
+            self.problems.push(
+                mapper_at,
+                ImportErrorKind::Invalid,
+                format!(
+                    "a mapper maps the requests and responses of mock, http and aws \
+                     integrations; this {} integration passes them through unmapped",
+                    integration
+                        .integration_type
+                        .as_aws_str()
+                        .to_ascii_lowercase()
+                ),
+            );
+            return None;
+        }
         Some(Method {
             http_method: http_method.to_owned(),
             operation_id,
             parameters,
             integration,
+            request_validator,
+            request_body,
+            mapper: mapper.map(|(mapper, _)| mapper),
         })
+    }
+
+    /// OpenAPI 3 `requestBody` (or a `$ref` to `components.requestBodies`).
+    fn read_request_body(&mut self, value: &'d Value, at: &str) -> Option<RequestBodySpec> {
+        let (value, at) = self.resolve(value, at)?;
+        let Value::Object(body) = value else {
+            self.problems
+                .invalid(&at, "a request body (a mapping with `content`)", value);
+            return None;
+        };
+        let before = self.problems.len();
+        for key in body.keys() {
+            if !REQUEST_BODY_KEYS.contains(&key.as_str()) && !is_extension(key) {
+                self.problems.unknown_key(
+                    &pointer::child(&at, key),
+                    unknown_key_message(key, "a request body", REQUEST_BODY_KEYS),
+                );
+            }
+        }
+        let required = self.read_required(body.get("required"), &at);
+        let content_at = pointer::child(&at, "content");
+        let mut content = BTreeMap::new();
+        match body.get("content") {
+            None => self.problems.missing(
+                &content_at,
+                "missing `content` (the request body's media types, each with its `schema`)",
+            ),
+            Some(Value::Object(media_types)) => {
+                for (media_type, media) in media_types {
+                    let media_at = pointer::child(&content_at, media_type);
+                    if let Some(schema) = self.read_media_type(media_type, media, &media_at) {
+                        content.insert(media_type.clone(), schema);
+                    }
+                }
+            }
+            Some(other) => self.problems.invalid(
+                &content_at,
+                "a mapping of media type to media type object",
+                other,
+            ),
+        }
+        (self.problems.len() == before).then_some(RequestBodySpec { required, content })
+    }
+
+    /// One entry of a request body's `content`: its schema, if it has one.
+    fn read_media_type(&mut self, media_type: &str, value: &Value, at: &str) -> Option<Schema> {
+        if !media_type.contains('/') {
+            self.problems.invalid(
+                at,
+                "a media type such as \"application/json\" (the key)",
+                &Value::from(media_type),
+            );
+            return None;
+        }
+        let Value::Object(media) = value else {
+            self.problems
+                .invalid(at, "a media type object (a mapping with `schema`)", value);
+            return None;
+        };
+        for key in media.keys() {
+            if !MEDIA_TYPE_KEYS.contains(&key.as_str()) && !is_extension(key) {
+                self.problems.unknown_key(
+                    &pointer::child(at, key),
+                    unknown_key_message(key, "a media type object", MEDIA_TYPE_KEYS),
+                );
+            }
+        }
+        let schema = media.get("schema")?;
+        self.schemas
+            .body_schema(schema, &pointer::child(at, "schema"), self.problems)
+    }
+
+    fn read_required(&mut self, value: Option<&Value>, at: &str) -> bool {
+        match value {
+            None => false,
+            Some(Value::Bool(required)) => *required,
+            Some(other) => {
+                self.problems
+                    .invalid(&pointer::child(at, "required"), "true or false", other);
+                false
+            }
+        }
+    }
+
+    /// Swagger 2.0: the `in: body` parameter among `parameters` (a list), if any.
+    pub(super) fn read_swagger_body(&mut self, value: &'d Value, at: &str) -> Option<SwaggerBody> {
+        let Value::Array(entries) = value else {
+            return None;
+        };
+        let mut body: Option<(SwaggerBody, String)> = None;
+        for (index, entry) in entries.iter().enumerate() {
+            let Some((entry, entry_at)) = self.resolve(entry, &pointer::index(at, index)) else {
+                continue;
+            };
+            if entry.get("in").and_then(Value::as_str) != Some("body") {
+                continue;
+            }
+            if let Some((_, first_at)) = &body {
+                self.problems.push(
+                    &entry_at,
+                    ImportErrorKind::Conflict,
+                    format!(
+                        "a second body parameter (the first is {first_at}): an operation has \
+                         at most one `in: body` parameter"
+                    ),
+                );
+                continue;
+            }
+            let required = self.read_required(entry.get("required"), &entry_at);
+            let schema_at = pointer::child(&entry_at, "schema");
+            let schema = match entry.get("schema") {
+                Some(schema) => self.schemas.body_schema(schema, &schema_at, self.problems),
+                None => {
+                    self.problems.missing(
+                        &schema_at,
+                        "missing the `schema` of the body parameter (Swagger 2.0 requires one)",
+                    );
+                    None
+                }
+            };
+            body = Some((SwaggerBody { required, schema }, entry_at));
+        }
+        body.map(|(body, _)| body)
+    }
+
+    /// Swagger 2.0: the content types an operation's body may have — its `consumes`, else
+    /// the document's, else `application/json`.
+    fn consumes(&mut self, operation_consumes: Option<&Value>, at: &str) -> Vec<String> {
+        let (value, consumes_at) = match operation_consumes {
+            Some(value) => (value, pointer::child(at, "consumes")),
+            None => match self.document.get("consumes") {
+                Some(value) => (value, "/consumes".to_owned()),
+                None => return vec!["application/json".to_owned()],
+            },
+        };
+        let Value::Array(entries) = value else {
+            self.problems
+                .invalid(&consumes_at, "a list of media types", value);
+            return Vec::new();
+        };
+        let mut types = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            match entry.as_str() {
+                Some(media_type) if media_type.contains('/') => types.push(media_type.to_owned()),
+                _ => self.problems.invalid(
+                    &pointer::index(&consumes_at, index),
+                    "a media type such as \"application/json\"",
+                    entry,
+                ),
+            }
+        }
+        if entries.is_empty() {
+            types.push("application/json".to_owned());
+        }
+        types
     }
 
     /// Follows a local `$ref` (`#/components/...`); returns the value and its pointer.
