@@ -1,7 +1,7 @@
-//! Builds the test components (`tests/components/*`) and the `crud` and `soap-mapper` plugins
-//! from source as wasm32-wasip2 components and writes `$OUT_DIR/components.rs` with one path
-//! constant per component (`CRUD`, `EVENT_ECHO`, `TRAP`, ...), included by
-//! `tollgate_tests::components`.
+//! Builds the test components (`tests/components/*`) and the `crud`, `soap-mapper` and
+//! `vtl-mapper` plugins from source as wasm32-wasip2 components and writes
+//! `$OUT_DIR/components.rs` with one path constant per component (`CRUD`, `EVENT_ECHO`,
+//! `TRAP`, ...), included by `tollgate_tests::components`.
 
 use std::path::PathBuf;
 
@@ -21,6 +21,8 @@ const COMPONENTS: &[&str] = &[
     "tc-swap-b",
     "tc-raw-echo",
     "soap-mapper",
+    "vtl-mapper",
+    "tc-fail-with",
 ];
 
 fn main() {

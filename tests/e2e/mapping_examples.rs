@@ -63,7 +63,7 @@ async fn post_json(gateway: &Gateway, path: &str, body: &str) -> tollgate_tests:
 }
 
 /// Waits (a liveness bound) until the gateway's stderr contains `needle`.
-fn wait_for_log(gateway: &Gateway, needle: &str) -> String {
+async fn wait_for_log(gateway: &Gateway, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut seen = String::new();
     loop {
@@ -72,7 +72,7 @@ fn wait_for_log(gateway: &Gateway, needle: &str) -> String {
         if seen.contains(needle) || Instant::now() > deadline {
             return seen;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -194,7 +194,7 @@ async fn a_body_the_mapper_cannot_map_answers_500_and_never_reaches_the_service(
         "the service was called: {:?}",
         backend.requests()
     );
-    let log = wait_for_log(&gateway, "the request body must be a JSON object");
+    let log = wait_for_log(&gateway, "the request body must be a JSON object").await;
     assert!(
         log.contains("soap-mapper: the request body must be a JSON object"),
         "the mapper's error is not in the gateway log:\n{log}"

@@ -16,6 +16,7 @@ mod admin;
 mod client;
 pub mod definitions;
 mod gateway;
+pub mod scripted;
 pub mod soap;
 mod upstream;
 pub mod wasm;
@@ -26,6 +27,7 @@ pub use gateway::{
     ADMIN_TOKEN, Gateway, TempData, deploy, expect_success, tollgate, tollgate_binary,
     tollgate_with_env,
 };
+pub use scripted::{Received, Reply, ScriptedUpstream};
 pub use soap::{SoapBackend, SoapRequest};
 pub use upstream::Upstream;
 pub use wasm::with_custom_section;

@@ -9,38 +9,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tollgate_vtl::{RenderInput, Template};
 
 /// A typical 30-line integration-request template.
-pub const TEMPLATE: &str = r#"## A typical request mapping: body fields, parameters, context.
-#set($inputRoot = $input.path('$'))
-#set($allParams = $input.params())
-{
-  "requestId": "$context.requestId",
-  "stage": "$context.stage",
-  "caller": "$util.escapeJavaScript($context.identity.sourceIp)",
-  "alias": "$stageVariables.alias",
-  "customer": {
-    "name": "$util.escapeJavaScript($inputRoot.customer.name)",
-    "email": "$inputRoot.customer.email.toLowerCase()",
-    "vip": #if($inputRoot.customer.orders > 10)true#{else}false#end
-  },
-  "items": [
-#foreach($item in $inputRoot.items)
-    {
-      "sku": "$item.sku",
-      "quantity": $item.quantity,
-      "total": $item.price
-    }#if($foreach.hasNext),#end
-
-#end
-  ],
-  "params": {
-#foreach($name in $allParams.querystring.keySet())
-    "$name": "$util.urlEncode($allParams.querystring.get($name))"#if($foreach.hasNext),#end
-
-#end
-  },
-  "raw": $input.json('$.items[0]')
-}
-"#;
+pub const TEMPLATE: &str = include_str!("template.vm");
 
 /// The request body the template renders against.
 pub const BODY: &str = r#"{"customer": {"name": "Ann O'Neil", "email": "Ann@Example.COM", "orders": 12},

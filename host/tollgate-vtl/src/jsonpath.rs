@@ -60,10 +60,10 @@ pub(crate) fn evaluate(root: &Value, path: &str) -> Result<Option<Value>, String
 fn apply(step: &Step, value: &Value, out: &mut Vec<Value>, depth: usize) {
     match step {
         Step::Name(name) => {
-            if let Value::Map(map) = value {
-                if let Some(v) = map.borrow().get(name) {
-                    out.push(v.clone());
-                }
+            if let Value::Map(map) = value
+                && let Some(v) = map.borrow().get(name)
+            {
+                out.push(v.clone());
             }
         }
         Step::Names(names) => {

@@ -488,14 +488,7 @@ impl Lexer {
     }
 
     fn starts_with(&self, i: usize, s: &str) -> bool {
-        let mut j = i;
-        for c in s.chars() {
-            if self.at(j) != Some(c) {
-                return false;
-            }
-            j += 1;
-        }
-        true
+        (i..).zip(s.chars()).all(|(j, c)| self.at(j) == Some(c))
     }
 
     // ----- the state stack (TOKEN_MGR_DECLS of Parser.jjt) -----
@@ -592,10 +585,10 @@ impl Lexer {
                 }
                 // Backtrack over the doubled escapes to find a "\#".
                 loop {
-                    if self.starts_with(j, "\\#") {
-                        if let Some(w) = self.word_len(j + 2) {
-                            return Some(j + 2 + w - i);
-                        }
+                    if self.starts_with(j, "\\#")
+                        && let Some(w) = self.word_len(j + 2)
+                    {
+                        return Some(j + 2 + w - i);
                     }
                     if j < i + 2 {
                         return None;
@@ -890,10 +883,10 @@ impl Lexer {
             if !rule.in_state(self.state) {
                 continue;
             }
-            if let Some(len) = self.match_len(rule, i) {
-                if best.is_none_or(|(_, l)| len > l) {
-                    best = Some((rule, len));
-                }
+            if let Some(len) = self.match_len(rule, i)
+                && best.is_none_or(|(_, l)| len > l)
+            {
+                best = Some((rule, len));
             }
         }
         best
@@ -981,45 +974,35 @@ impl Lexer {
 
     fn more_action(&mut self, rule: Rule) {
         match rule {
-            R::Dollar | R::DollarBang => {
-                if !self.in_comment {
-                    if self.state == S::Reference {
-                        self.state_stack_pop();
-                    }
-                    self.state_stack_push();
-                    self.state = S::Reference;
+            R::Dollar | R::DollarBang if !self.in_comment => {
+                if self.state == S::Reference {
+                    self.state_stack_pop();
                 }
+                self.state_stack_push();
+                self.state = S::Reference;
             }
-            R::TextBlockStart => {
-                if !self.in_comment {
-                    self.in_comment = true;
-                    self.state_stack_push();
-                    self.state = S::TextBlock;
-                }
+            R::TextBlockStart if !self.in_comment => {
+                self.in_comment = true;
+                self.state_stack_push();
+                self.state = S::TextBlock;
             }
-            R::FormalCommentStart => {
-                if !self.in_comment {
-                    self.pos -= 1;
-                    self.in_comment = true;
-                    self.state_stack_push();
-                    self.state = S::FormalComment;
-                }
+            R::FormalCommentStart if !self.in_comment => {
+                self.pos -= 1;
+                self.in_comment = true;
+                self.state_stack_push();
+                self.state = S::FormalComment;
             }
-            R::MultiLineCommentStart => {
-                if !self.in_comment {
-                    self.in_comment = true;
-                    self.state_stack_push();
-                    self.state = S::MultiLineComment;
-                }
+            R::MultiLineCommentStart if !self.in_comment => {
+                self.in_comment = true;
+                self.state_stack_push();
+                self.state = S::MultiLineComment;
             }
-            R::Hash => {
-                if !self.in_comment {
-                    if matches!(self.state, S::Reference | S::RefModifier) {
-                        self.state_stack_pop();
-                    }
-                    self.state_stack_push();
-                    self.state = S::PreDirective;
+            R::Hash if !self.in_comment => {
+                if matches!(self.state, S::Reference | S::RefModifier) {
+                    self.state_stack_pop();
                 }
+                self.state_stack_push();
+                self.state = S::PreDirective;
             }
             _ => {}
         }
@@ -1044,32 +1027,26 @@ impl Lexer {
             }
             R::RParen => self.rparen_handler(),
             R::RefMod2RParen => self.state = S::Reference,
-            R::SetDirective => {
-                if !self.in_comment {
-                    self.state_stack_push();
-                    self.in_set = true;
-                    self.state = S::Directive;
-                    self.lparen += 1;
-                }
+            R::SetDirective if !self.in_comment => {
+                self.state_stack_push();
+                self.in_set = true;
+                self.state = S::Directive;
+                self.lparen += 1;
             }
-            R::SingleLineCommentStart => {
-                if !self.in_comment {
-                    if self.state == S::Reference {
-                        self.state_stack_pop();
-                    }
-                    self.in_comment = true;
-                    self.state_stack_push();
-                    self.state = S::SingleLineComment;
+            R::SingleLineCommentStart if !self.in_comment => {
+                if self.state == S::Reference {
+                    self.state_stack_pop();
                 }
+                self.in_comment = true;
+                self.state_stack_push();
+                self.state = S::SingleLineComment;
             }
             R::SingleLineComment | R::FormalComment | R::MultiLineComment | R::TextBlockEnd => {
                 self.in_comment = false;
                 self.state_stack_pop();
             }
-            R::StringLiteral => {
-                if self.state == S::Directive && !self.in_set && self.lparen == 0 {
-                    self.state_stack_pop();
-                }
+            R::StringLiteral if self.state == S::Directive && !self.in_set && self.lparen == 0 => {
+                self.state_stack_pop();
             }
             R::Newline => {
                 self.state_stack_pop();
@@ -1096,10 +1073,10 @@ impl Lexer {
                     self.state_stack_pop();
                 }
             }
-            R::FloatingPointLiteral => {
-                if self.lparen == 0 && !self.in_set && self.state != S::RefMod2 {
-                    self.state_stack_pop();
-                }
+            R::FloatingPointLiteral
+                if self.lparen == 0 && !self.in_set && self.state != S::RefMod2 =>
+            {
+                self.state_stack_pop();
             }
             R::Dot => {
                 self.pos -= 1;

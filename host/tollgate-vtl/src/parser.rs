@@ -663,8 +663,7 @@ impl Parser {
         let pos = self.token_pos(&first);
         let formal = first.kind == Kind::LCurly;
         let root_token = if formal {
-            let t = self.expect(Kind::Identifier, "an identifier after '${'")?;
-            t
+            self.expect(Kind::Identifier, "an identifier after '${'")?
         } else {
             first.clone()
         };
@@ -1327,11 +1326,11 @@ fn build_reference(
         image = image[leading..].to_owned();
     }
     let mut more_prefix = String::new();
-    if let Some(last) = image.rfind('$') {
-        if last > 0 {
-            more_prefix = image[..last].to_owned();
-            image = image[last..].to_owned();
-        }
+    if let Some(last) = image.rfind('$')
+        && last > 0
+    {
+        more_prefix = image[..last].to_owned();
+        image = image[last..].to_owned();
     }
     let literal = format!("{image}{literal_rest}");
     if !formal && !image.starts_with('$') {

@@ -175,27 +175,26 @@ impl<'a> Renderer<'a> {
     // ----- variables -----
 
     fn lookup(&self, name: &str) -> Value {
-        if let Some(frame) = self.frames.last() {
-            if let Some(v) = frame.get(name) {
-                return v.clone();
-            }
+        if let Some(frame) = self.frames.last()
+            && let Some(v) = frame.get(name)
+        {
+            return v.clone();
         }
-        if name == "foreach" {
-            if let Some(scope) = &self.foreach {
-                if !self.globals.contains_key("foreach") {
-                    return Value::Foreach(scope.clone());
-                }
-            }
+        if name == "foreach"
+            && let Some(scope) = &self.foreach
+            && !self.globals.contains_key("foreach")
+        {
+            return Value::Foreach(scope.clone());
         }
         self.globals.get(name).cloned().unwrap_or_default()
     }
 
     fn assign(&mut self, name: &str, value: Value) {
-        if let Some(frame) = self.frames.last_mut() {
-            if let Some(slot) = frame.get_mut(name) {
-                *slot = value;
-                return;
-            }
+        if let Some(frame) = self.frames.last_mut()
+            && let Some(slot) = frame.get_mut(name)
+        {
+            *slot = value;
+            return;
         }
         self.globals.insert(name.to_owned(), value);
     }

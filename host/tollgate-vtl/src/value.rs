@@ -129,11 +129,11 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    if let Value::List(inner, _) = item {
-                        if Rc::ptr_eq(inner, items) {
-                            out.push_str("(this Collection)");
-                            continue;
-                        }
+                    if let Value::List(inner, _) = item
+                        && Rc::ptr_eq(inner, items)
+                    {
+                        out.push_str("(this Collection)");
+                        continue;
                     }
                     item.write_java(out, depth + 1);
                 }
@@ -148,11 +148,11 @@ impl Value {
                     }
                     out.push_str(key);
                     out.push('=');
-                    if let Value::Map(inner) = value {
-                        if Rc::ptr_eq(inner, map) {
-                            out.push_str("(this Map)");
-                            continue;
-                        }
+                    if let Value::Map(inner) = value
+                        && Rc::ptr_eq(inner, map)
+                    {
+                        out.push_str("(this Map)");
+                        continue;
                     }
                     value.write_java(out, depth + 1);
                 }

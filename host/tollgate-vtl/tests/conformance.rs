@@ -105,29 +105,29 @@ fn run_case(file: &str, case: &Case) -> Result<(), String> {
     };
     match (template.render_detailed(&input), &case.render_error) {
         (Ok(rendered), None) => {
-            if let Some(expected) = &case.expected {
-                if &rendered.output != expected {
-                    return Err(format!(
-                        "{label}:\n  expected: {expected:?}\n  actual:   {:?}",
-                        rendered.output
-                    ));
-                }
+            if let Some(expected) = &case.expected
+                && &rendered.output != expected
+            {
+                return Err(format!(
+                    "{label}:\n  expected: {expected:?}\n  actual:   {:?}",
+                    rendered.output
+                ));
             }
-            if let Some(expected) = &case.response_override {
-                if !contains(&rendered.response_override, expected) {
-                    return Err(format!(
-                        "{label}: responseOverride {} lacks {expected}",
-                        rendered.response_override
-                    ));
-                }
+            if let Some(expected) = &case.response_override
+                && !contains(&rendered.response_override, expected)
+            {
+                return Err(format!(
+                    "{label}: responseOverride {} lacks {expected}",
+                    rendered.response_override
+                ));
             }
-            if let Some(expected) = &case.request_override {
-                if !contains(&rendered.request_override, expected) {
-                    return Err(format!(
-                        "{label}: requestOverride {} lacks {expected}",
-                        rendered.request_override
-                    ));
-                }
+            if let Some(expected) = &case.request_override
+                && !contains(&rendered.request_override, expected)
+            {
+                return Err(format!(
+                    "{label}: requestOverride {} lacks {expected}",
+                    rendered.request_override
+                ));
             }
             Ok(())
         }

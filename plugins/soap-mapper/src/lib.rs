@@ -54,13 +54,19 @@ impl RequestConfig {
                 )
             })
         };
+        let soap_action = get("soap-action").unwrap_or_default();
+        if soap_action.chars().any(char::is_control) {
+            return Err(format!(
+                "the mapper's configuration `soap-action` cannot be a header value: {soap_action:?}"
+            ));
+        }
         Ok(RequestConfig {
             envelope: EnvelopeConfig {
                 operation: required("operation")?,
                 namespace: required("namespace")?,
                 qualified: flag(&get, "qualified")?,
             },
-            soap_action: quote(&get("soap-action").unwrap_or_default()),
+            soap_action: quote(&soap_action),
         })
     }
 }
@@ -293,6 +299,9 @@ mod tests {
         configure(&[("qualified", "yes")]);
         let error = SoapMapper::map_request(request("{}"), context()).unwrap_err();
         assert!(error.contains("`qualified` must be"), "{error}");
+        configure(&[("soap-action", "urn:a\r\nX-Injected: 1")]);
+        let error = SoapMapper::map_request(request("{}"), context()).unwrap_err();
+        assert!(error.contains("cannot be a header value"), "{error}");
         configure(&[("numbers", "1")]);
         let error = SoapMapper::map_response(response(200, ANSWER), context()).unwrap_err();
         assert!(error.contains("`numbers` must be"), "{error}");
