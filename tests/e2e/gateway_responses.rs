@@ -236,12 +236,22 @@ async fn default_5xx_customises_an_integration_failure() {
     assert_answer(&answer, 200, r#"{"items": []}"#);
 }
 
+/// A request (method, path, headers, body) and the status and body it must get.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    u16,
+    &'static str,
+);
+
 // Without `x-amazon-apigateway-gateway-responses`, every error answers API Gateway's default
 // gateway response: its default status and `{"message": $context.error.messageString}`.
 #[tokio::test]
 async fn an_api_without_customisation_answers_the_default_bodies() {
     let (_data, gateway) = start(PLAIN);
-    let cases: [(&str, &str, &[(&str, &str)], &str, u16, &str); 5] = [
+    let cases: [Case; 5] = [
         (
             "GET",
             "/dev/nowhere",

@@ -43,9 +43,8 @@ fn script(request: &Received) -> Reply {
         return Reply::new(code, "application/json", format!("{{\"code\": {code}}}"));
     }
     match request.path.as_str() {
-        "/word" => {
-            Reply::new(200, "application/json", r#"{"word":"hello"}"#).header("x-backend", "scripted")
-        }
+        "/word" => Reply::new(200, "application/json", r#"{"word":"hello"}"#)
+            .header("x-backend", "scripted"),
         "/b64" => Reply::new(200, "text/plain", BINARY_BASE64),
         _ => Reply::new(200, "application/json", r#"{"ok":true}"#).header("x-backend", "scripted"),
     }
@@ -150,6 +149,19 @@ paths:
               application/json: |-
                 {"serverError": $input.json('$.code')}
           default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: |-
+                {"ok": $input.json('$.code')}
+  /only-success/{code}:
+    get:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: GET
+        uri: "http://${stageVariables.backend}/status/{code}"
+        requestParameters: { integration.request.path.code: method.request.path.code }
+        responses:
+          "2\\d{2}":
             statusCode: "200"
             responseTemplates:
               application/json: |-
@@ -284,11 +296,23 @@ async fn when_no_match_passes_an_unmatched_body_through_unchanged() {
 async fn when_no_templates_refuses_an_unmatched_type_only_when_templates_exist() {
     let (_data, backend, gateway) = http_setup().await;
 
-    let answer = post(&gateway, "/dev/strict", Some("application/xml"), b"<n>1</n>").await;
+    let answer = post(
+        &gateway,
+        "/dev/strict",
+        Some("application/xml"),
+        b"<n>1</n>",
+    )
+    .await;
     assert_answer(&answer, 415, r#"{"message":"Unsupported Media Type"}"#);
     assert!(backend.requests().is_empty(), "{:?}", backend.requests());
 
-    let answer = post(&gateway, "/dev/strict", Some("application/json"), br#"{"n": 7}"#).await;
+    let answer = post(
+        &gateway,
+        "/dev/strict",
+        Some("application/json"),
+        br#"{"n": 7}"#,
+    )
+    .await;
     assert_answer(&answer, 200, r#"{"ok":true}"#);
     assert_eq!(last(&backend).text(), r#"{"strict": 7}"#);
 
@@ -426,6 +450,20 @@ async fn http_backend_status_selects_the_integration_response_and_its_template()
     }
 }
 
+// "Gateway response types for API Gateway", API_CONFIGURATION_ERROR (500): "when integration
+// response mapping can't match any template and no default template is configured".
+#[tokio::test]
+async fn no_matching_integration_response_and_no_default_answers_500() {
+    let (_data, backend, gateway) = http_setup().await;
+    let answer = send("GET", &gateway.url("/dev/only-success/201"), &[], "").await;
+    assert_answer(&answer, 200, r#"{"ok": 201}"#);
+    let answer = send("GET", &gateway.url("/dev/only-success/503"), &[], "").await;
+    assert_answer(&answer, 500, r#"{"message":"Internal server error"}"#);
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    // The backend was called both times: the failure is in the mapping of its answer.
+    assert_eq!(backend.requests().len(), 2);
+}
+
 // x-amazon-apigateway-integration.responseParameters: method response headers from an
 // integration response header, a static value in single quotes, and a stage variable
 // ("Parameter mapping for REST APIs in API Gateway").
@@ -483,8 +521,7 @@ async fn a_template_that_cannot_parse_the_body_answers_400_with_a_message() {
             .to_string();
         assert!(!message.is_empty());
         assert_ne!(
-            message,
-            "Invalid request body",
+            message, "Invalid request body",
             "a render-time body parse failure is not a request-validation failure"
         );
     }
@@ -546,7 +583,13 @@ async fn convert_to_text_sends_a_binary_body_base64_encoded() {
         BINARY
     );
 
-    let answer = post(&gateway, "/dev/raw", Some("application/octet-stream"), BINARY).await;
+    let answer = post(
+        &gateway,
+        "/dev/raw",
+        Some("application/octet-stream"),
+        BINARY,
+    )
+    .await;
     assert_answer(&answer, 200, r#"{"ok":true}"#);
     assert_eq!(last(&backend).body.as_ref(), BINARY);
 }
@@ -743,7 +786,8 @@ paths:
     // `#set($x = )`: the `)` where an expression is expected, line 2, column 11.
     assert!(stderr.contains("GET /broken"), "{stderr}");
     assert!(
-        stderr.contains("integration response 200 template for application/json: line 2, column 11"),
+        stderr
+            .contains("integration response 200 template for application/json: line 2, column 11"),
         "{stderr}"
     );
 }
@@ -770,6 +814,8 @@ paths:
         responses: { default: { statusCode: "200" } }
   /query-http:
     get:
+      parameters:
+        - { name: q, in: query, schema: { type: string } }
       x-tollgate-mapper:
         uri: "mapper:vtl"
         response: false
@@ -780,6 +826,7 @@ paths:
         type: http
         httpMethod: POST
         uri: "http://${stageVariables.backend}/query"
+        requestParameters: { integration.request.querystring.q: method.request.querystring.q }
         responses: { default: { statusCode: "200" } }
   /query-aws:
     get:
@@ -841,12 +888,13 @@ async fn the_vtl_mapper_component_transforms_request_and_response() {
     );
 }
 
-// The VTL mapper's documented contract (`plugins/vtl-mapper/src/lib.rs`): the
-// `request-template` renders with `$input` being "the method request: body, query string,
-// headers" — so `$input.params('q')` reads the client's query string, whatever the
-// integration type, as it does in an integration's own request template.
+// The mapper contract (`docs/plugins.md`, `plugins/vtl-mapper/src/lib.rs`): a mapper sees the
+// integration request. For an AWS function that is the method request's query string and
+// headers; for an HTTP integration it is what `requestParameters` map (as in API Gateway,
+// an HTTP integration request carries only mapped parameters), so the client's `q` reaches
+// the VTL mapper's `$input.params('q')` once it is mapped.
 #[tokio::test]
-async fn the_vtl_mapper_reads_the_method_request_query_string_on_http_and_aws_integrations() {
+async fn the_vtl_mapper_reads_the_integration_request_query_string() {
     let backend = ScriptedUpstream::start(script).await;
     let data = TempData::new();
     let gateway = mapper_example(&data, &backend);
@@ -888,7 +936,11 @@ async fn a_component_that_is_not_a_mapper_is_refused_as_a_mapper() {
 
     // Nothing was deployed: the stage does not exist.
     let answer = send("POST", &gateway.url("/dev/mapped"), &[], "{}").await;
-    assert_answer(&answer, 403, r#"{"message":"Missing Authentication Token"}"#);
+    assert_answer(
+        &answer,
+        403,
+        r#"{"message":"Missing Authentication Token"}"#,
+    );
 }
 
 #[test]

@@ -160,12 +160,18 @@ fn assert_missing(answer: &Answer, names: &str) {
         400,
         &format!(r#"{{"message":"Missing required request parameters: [{names}]"}}"#),
     );
-    assert_eq!(answer.header("x-amzn-errortype"), Some("BadRequestException"));
+    assert_eq!(
+        answer.header("x-amzn-errortype"),
+        Some("BadRequestException")
+    );
 }
 
 fn assert_invalid_body(answer: &Answer) {
     assert_answer(answer, 400, INVALID_BODY);
-    assert_eq!(answer.header("x-amzn-errortype"), Some("BadRequestException"));
+    assert_eq!(
+        answer.header("x-amzn-errortype"),
+        Some("BadRequestException")
+    );
 }
 
 async fn post_json(gateway: &Gateway, path: &str, body: &str) -> Answer {
@@ -248,7 +254,10 @@ async fn a_blank_required_parameter_counts_as_missing() {
 async fn bodies_are_validated_against_the_model_and_valid_ones_pass_unchanged() {
     let (_data, backend, gateway) = setup().await;
     for (what, body) in [
-        ("a required property missing", r#"{"name": "Rex", "type": "dog"}"#),
+        (
+            "a required property missing",
+            r#"{"name": "Rex", "type": "dog"}"#,
+        ),
         (
             "a property of the wrong type",
             r#"{"name": "Rex", "type": "dog", "price": "cheap"}"#,
@@ -278,7 +287,10 @@ async fn bodies_are_validated_against_the_model_and_valid_ones_pass_unchanged() 
     }
     assert!(backend.requests().is_empty(), "{:?}", backend.requests());
 
-    for body in [VALID_PET, r#"{"name": "Nemo", "type": "fish", "price": 25}"#] {
+    for body in [
+        VALID_PET,
+        r#"{"name": "Nemo", "type": "fish", "price": 25}"#,
+    ] {
         let answer = post_json(&gateway, "/dev/pets", body).await;
         assert_answer(&answer, 200, OK);
         let received = backend.last().expect("the backend was called");
@@ -351,7 +363,10 @@ async fn bodies_are_validated_by_content_type() {
         .await;
         assert_answer(&answer, 200, OK);
         assert_eq!(backend.last().unwrap().text(), "not a pet");
-        assert_eq!(backend.last().unwrap().header("content-type"), Some(content_type));
+        assert_eq!(
+            backend.last().unwrap().header("content-type"),
+            Some(content_type)
+        );
     }
 
     let answer = post_json(&gateway, "/dev/typed", VALID_PET).await;

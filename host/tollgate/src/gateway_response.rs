@@ -61,6 +61,10 @@ pub enum GatewayError {
     /// The body does not match the method's model (`BAD_REQUEST_BODY`, 400).
     #[error("invalid request body: {reason}")]
     BadRequestBody { reason: String },
+    /// A mapping template read a body that is not JSON as JSON (`BAD_REQUEST_BODY`, 400,
+    /// with the parser's message as API Gateway gives it).
+    #[error("{message}")]
+    UnparseableBody { message: String },
     /// The request could not be read (`BAD_REQUEST_BODY`-like, 400).
     #[error("bad request: {reason}")]
     BadRequest { reason: String },
@@ -78,6 +82,7 @@ impl GatewayError {
             | GatewayError::UnsupportedMediaType
             | GatewayError::BadRequestParameters { .. }
             | GatewayError::BadRequestBody { .. }
+            | GatewayError::UnparseableBody { .. }
             | GatewayError::BadRequest { .. } => Source::Client,
             GatewayError::IntegrationTimeout { .. } | GatewayError::IntegrationFailure { .. } => {
                 Source::Integration
@@ -99,9 +104,9 @@ impl GatewayError {
             GatewayError::ApiConfigurationError { .. } => "API_CONFIGURATION_ERROR",
             GatewayError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             GatewayError::BadRequestParameters { .. } => "BAD_REQUEST_PARAMETERS",
-            GatewayError::BadRequestBody { .. } | GatewayError::BadRequest { .. } => {
-                "BAD_REQUEST_BODY"
-            }
+            GatewayError::BadRequestBody { .. }
+            | GatewayError::UnparseableBody { .. }
+            | GatewayError::BadRequest { .. } => "BAD_REQUEST_BODY",
             GatewayError::Internal { .. } => "DEFAULT_5XX",
         }
     }
@@ -113,6 +118,7 @@ impl GatewayError {
                 "Missing required request parameters: [{}]",
                 missing.join(", ")
             ),
+            GatewayError::UnparseableBody { message } => message.clone(),
             other => other.aws_shape().1.to_string(),
         }
     }
@@ -128,6 +134,11 @@ impl GatewayError {
             GatewayError::BadRequestBody { .. } => (
                 StatusCode::BAD_REQUEST,
                 "Invalid request body",
+                "BadRequestException",
+            ),
+            GatewayError::UnparseableBody { .. } => (
+                StatusCode::BAD_REQUEST,
+                "Could not parse request body into json",
                 "BadRequestException",
             ),
             GatewayError::MissingAuthenticationToken { .. } => (

@@ -37,12 +37,18 @@ impl MethodValidation {
         if !validator.validate_request_body && !validator.validate_request_parameters {
             return Ok(None);
         }
-        let required = method
+        // API Gateway lists missing parameters headers first, then query strings.
+        let mut required: Vec<(ParameterLocation, String)> = method
             .parameters
             .iter()
             .filter(|p| p.required && p.location != ParameterLocation::Path)
             .map(|p| (p.location, p.name.clone()))
             .collect();
+        required.sort_by_key(|(location, _)| match location {
+            ParameterLocation::Header => 0,
+            ParameterLocation::Path => 1,
+            ParameterLocation::Query => 2,
+        });
         let mut bodies = BTreeMap::new();
         let mut body_required = false;
         if validator.validate_request_body
@@ -83,9 +89,15 @@ impl MethodValidation {
             let missing: Vec<String> = self
                 .required
                 .iter()
+                // Required parameters must be present and not blank.
                 .filter(|(location, name)| match location {
-                    ParameterLocation::Query => !query.iter().any(|(k, _)| k == name),
-                    ParameterLocation::Header => routed.request.header(name).is_none(),
+                    ParameterLocation::Query => {
+                        !query.iter().any(|(k, v)| k == name && !v.trim().is_empty())
+                    }
+                    ParameterLocation::Header => routed
+                        .request
+                        .header(name)
+                        .is_none_or(|v| v.trim().is_empty()),
                     ParameterLocation::Path => false,
                 })
                 .map(|(_, name)| name.clone())
@@ -106,7 +118,12 @@ impl MethodValidation {
                     reason: "the request has no body".into(),
                 });
             }
-            if let Some(validator) = self.bodies.get(&content_type) {
+            // A content type without its own model falls back to the `$default` one.
+            if let Some(validator) = self
+                .bodies
+                .get(&content_type)
+                .or_else(|| self.bodies.get("$default"))
+            {
                 let instance: Value =
                     serde_json::from_slice(body).map_err(|e| GatewayError::BadRequestBody {
                         reason: format!("the body is not JSON: {e}"),

@@ -6,7 +6,7 @@
 //!
 //! | key | renders | with `$input` being |
 //! | --- | --- | --- |
-//! | `request-template` | the integration request body | the method request: body, query string, headers |
+//! | `request-template` | the integration request body | the integration request as the gateway built it: its body (after any request template), query string and headers (for HTTP integrations the mapped `requestParameters`; for AWS functions the method request's) |
 //! | `response-template` | the method response body | the integration response: body, headers |
 //!
 //! A missing key leaves that side unchanged. `$context` and `$stageVariables` come from the

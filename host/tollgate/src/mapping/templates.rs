@@ -133,9 +133,10 @@ pub fn render(
     )
     .map_err(|error| {
         if error.is_body_parse_error() {
-            // API Gateway answers 400 when a template reads a body that is not JSON.
-            GatewayError::BadRequestBody {
-                reason: error.to_string(),
+            // API Gateway answers 400 with the parser's message when a template reads a
+            // body that is not JSON.
+            GatewayError::UnparseableBody {
+                message: error.message.clone(),
             }
         } else {
             GatewayError::ApiConfigurationError {

@@ -212,10 +212,11 @@ impl<'d> Reader<'d, '_> {
 
     /// One entry of a request body's `content`: its schema, if it has one.
     fn read_media_type(&mut self, media_type: &str, value: &Value, at: &str) -> Option<Schema> {
-        if !media_type.contains('/') {
+        // `$default` is API Gateway's key for "any content type without its own model".
+        if !media_type.contains('/') && media_type != "$default" {
             self.problems.invalid(
                 at,
-                "a media type such as \"application/json\" (the key)",
+                "a media type such as \"application/json\", or \"$default\" (the key)",
                 &Value::from(media_type),
             );
             return None;
