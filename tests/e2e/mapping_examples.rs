@@ -202,43 +202,7 @@ async fn a_body_the_mapper_cannot_map_answers_500_and_never_reaches_the_service(
 }
 
 /// Example (2): query-string parameters mapped into a function's JSON event.
-const QUERY_API: &str = r#"
-openapi: 3.0.1
-info: { title: query-to-event, version: "1" }
-paths:
-  /hello:
-    get:
-      parameters:
-        - { name: name, in: query, schema: { type: string } }
-        - { name: limit, in: query, schema: { type: integer } }
-      x-amazon-apigateway-integration:
-        type: aws
-        httpMethod: POST
-        uri: "function:echo"
-        requestTemplates:
-          application/json: |-
-            {"name": "$input.params('name')", "limit": $input.params('limit'), "stage": "$context.stage", "mode": "$stageVariables.mode"}
-        responses:
-          default: { statusCode: "200" }
-  /hello/wrapped:
-    get:
-      parameters:
-        - { name: name, in: query, schema: { type: string } }
-        - { name: limit, in: query, schema: { type: integer } }
-      x-amazon-apigateway-integration:
-        type: aws
-        httpMethod: POST
-        uri: "function:echo"
-        requestTemplates:
-          application/json: |-
-            {"name": "$input.params('name')", "limit": $input.params('limit'), "stage": "$context.stage", "mode": "$stageVariables.mode"}
-        responses:
-          default:
-            statusCode: "200"
-            responseTemplates:
-              application/json: |-
-                {"echo": $input.json('$')}
-"#;
+const QUERY_API: &str = include_str!("../../docs/examples/query-to-event.yaml");
 
 /// A gateway serving [`QUERY_API`] on stage `dev` with `mode=demo`, `echo` = `tc-raw-echo`.
 fn query_example(data: &TempData) -> Gateway {
