@@ -10,6 +10,7 @@ use arc_swap::ArcSwap;
 use tollgate_runtime::Runtime;
 use tollgate_store::Store;
 
+use crate::metrics::Metrics;
 use crate::request::MethodRequest;
 use crate::stage::{StageBuildError, StagePipeline};
 use crate::upstream::Upstream;
@@ -99,6 +100,7 @@ pub struct Gateway {
     store: Store,
     runtime: Runtime,
     upstream: Upstream,
+    metrics: Metrics,
     /// Reloads build from the store one at a time, so a slower older build can never
     /// replace a newer one.
     reloading: Mutex<()>,
@@ -116,6 +118,7 @@ impl Gateway {
             store,
             runtime,
             upstream: Upstream::new(),
+            metrics: Metrics::new(),
             reloading: Mutex::new(()),
         };
         let errors = gateway.reload()?;
@@ -186,5 +189,10 @@ impl Gateway {
     /// The backend client.
     pub fn upstream(&self) -> &Upstream {
         &self.upstream
+    }
+
+    /// The request metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 }

@@ -12,6 +12,7 @@ mod gateway_response;
 mod integration;
 mod listener;
 mod mapping;
+mod metrics;
 mod pipeline;
 mod request;
 mod stage;

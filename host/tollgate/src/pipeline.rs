@@ -12,6 +12,7 @@ use crate::body::GatewayBody;
 use crate::gateway::Gateway;
 use crate::gateway_response::{ErrorSite, GatewayError, Source};
 use crate::integration;
+use crate::metrics::Dimensions;
 use crate::request::MethodRequest;
 use crate::stage::{ResolvedMethod, StagePipeline};
 
@@ -34,6 +35,19 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
     let path = request.full_path.clone();
     let source_ip = request.source_ip;
     let (mut response, stage) = handle(gateway, request).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(label) = &stage {
+        gateway.metrics().record(
+            &label.dimensions(method.as_str()),
+            response.status().as_u16(),
+            latency_ms,
+        );
+        if let Some(integration_ms) = label.integration_ms {
+            gateway
+                .metrics()
+                .record_integration(&label.dimensions(method.as_str()), integration_ms);
+        }
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", value);
     }
@@ -52,10 +66,27 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
     response
 }
 
-/// The stage that served a request, for the access log.
+/// The stage that served a request, for the access log and the metrics.
 struct StageLabel {
+    api: String,
     name: String,
     canary: bool,
+    /// The matched resource path, once routed.
+    resource: String,
+    /// How long the integration took, when it ran.
+    integration_ms: Option<f64>,
+}
+
+impl StageLabel {
+    fn dimensions(&self, method: &str) -> Dimensions {
+        Dimensions {
+            api: self.api.clone(),
+            stage: self.name.clone(),
+            method: method.to_string(),
+            resource: self.resource.clone(),
+            canary: self.canary.to_string(),
+        }
+    }
 }
 
 fn log_failure(request_id: &str, error: &GatewayError) {
@@ -79,9 +110,12 @@ async fn handle(
     // A canary takes its share of requests, each request drawn independently.
     let stage: Arc<StagePipeline> = served.pick().clone();
     drop(deployed);
-    let label = Some(StageLabel {
+    let mut label = Some(StageLabel {
+        api: stage.api_id.clone(),
         name: stage.stage.clone(),
         canary: stage.is_canary,
+        resource: String::new(),
+        integration_ms: None,
     });
     // Step 2: route.
     let route = match stage.router.route(request.method.as_str(), &path) {
@@ -108,7 +142,15 @@ async fn handle(
         path,
         path_parameters: route.path_parameters,
     };
-    match run_steps(&mut routed, method, resolved, gateway).await {
+    if let Some(label) = label.as_mut() {
+        label.resource = resource.path.clone();
+    }
+    let mut integration_ms = None;
+    let outcome = run_steps(&mut routed, method, resolved, gateway, &mut integration_ms).await;
+    if let Some(label) = label.as_mut() {
+        label.integration_ms = integration_ms;
+    }
+    match outcome {
         Ok(response) => (response, label),
         Err(error) => {
             log_failure(&routed.request.request_id, &error);
@@ -129,6 +171,7 @@ async fn run_steps(
     method: &Method,
     resolved: &ResolvedMethod,
     gateway: &Gateway,
+    integration_ms: &mut Option<f64>,
 ) -> Result<Response<GatewayBody>, GatewayError> {
     // Steps 3–6 (resource policy, API keys and usage plans, throttling, authorizer) come
     // here, in that order.
@@ -145,7 +188,10 @@ async fn run_steps(
     // Step 8 (cache lookup) comes here.
 
     // Steps 9–11: integration request, call, response.
-    integration::invoke(routed, method, resolved, gateway.upstream()).await
+    let started = Instant::now();
+    let outcome = integration::invoke(routed, method, resolved, gateway.upstream()).await;
+    *integration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+    outcome
     // Step 12 (cache store, CORS) comes here; customised gateway responses are applied by
     // the caller.
 }

@@ -234,6 +234,15 @@ async fn handle(admin: Arc<Admin>, request: Request<Incoming>) -> Response<Full<
     if parts.method == Method::GET && path == "/v1/health" {
         return respond(StatusCode::OK, &json!({ "status": "ok" }));
     }
+    // Prometheus scrapes without credentials; the admin listener is loopback by default.
+    if parts.method == Method::GET && path == "/metrics" {
+        let mut response = Response::new(Full::new(Bytes::from(admin.gateway.metrics().encode())));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        return response;
+    }
     let presented = parts
         .headers
         .get(http::header::AUTHORIZATION)
