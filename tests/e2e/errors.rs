@@ -202,3 +202,14 @@ fn a_file_that_is_not_a_component_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("does not compile"), "{stderr}");
 }
+
+#[test]
+fn an_https_backend_is_refused_at_deploy_until_tls_to_backends_exists() {
+    let stderr = import_error(
+        "openapi: 3.0.1\ninfo: { title: t, version: '1' }\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration: { type: http_proxy, httpMethod: GET, uri: 'https://example.com/x' }\n",
+    );
+    assert!(
+        stderr.contains("only http:// backends are supported yet"),
+        "{stderr}"
+    );
+}

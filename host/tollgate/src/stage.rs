@@ -360,6 +360,12 @@ fn resolve_integration(
         (IntegrationType::Http | IntegrationType::HttpProxy, IntegrationTarget::Url(url)) => {
             let url_template =
                 substitute_stage_variables(url, stage_variables).map_err(|e| e.to_string())?;
+            if !url_template.starts_with("http://") {
+                return Err(format!(
+                    "integration URI {url_template:?}: only http:// backends are supported yet \
+                     (TLS to backends is not built)"
+                ));
+            }
             Ok(ResolvedIntegration::Http { url_template })
         }
         (
