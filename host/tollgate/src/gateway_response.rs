@@ -347,11 +347,7 @@ fn header_source_value(
         return crate::integration::parameters::context_value(context, name);
     }
     let last = |pairs: &[(String, String)], name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+        crate::integration::parameters::last(pairs, name).map(str::to_string)
     };
     if let Some(name) = source.strip_prefix("method.request.path.") {
         return last(site.path_parameters, name);

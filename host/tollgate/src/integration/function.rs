@@ -5,7 +5,6 @@
 //! integration timeout is a 504.
 
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 use ::http::{HeaderValue, Response};
 use bytes::Bytes;
@@ -19,7 +18,7 @@ use crate::integration::mapped::{
     IntegrationResult, integration_request, map_request, method_response,
 };
 use crate::integration::timeout;
-use crate::mapping::context::context_json;
+use crate::mapping::context::{context_json, epoch_millis, request_time};
 use crate::mapping::mapper::MappedRequest;
 use crate::pipeline::RoutedRequest;
 use crate::stage::ResolvedMethod;
@@ -57,25 +56,6 @@ pub fn is_binary_media_type(binary_media_types: &[String], content_type: Option<
     })
 }
 
-fn request_time(routed: &RoutedRequest<'_>) -> (u128, String) {
-    let millis = routed
-        .request
-        .received_at
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
-    // API Gateway's `requestTime` format: 09/Apr/2015:12:34:56 +0000.
-    let text = httpdate::fmt_http_date(routed.request.received_at);
-    // "Thu, 09 Apr 2015 12:34:56 GMT" → "09/Apr/2015:12:34:56 +0000"
-    let parts: Vec<&str> = text.split(' ').collect();
-    let formatted = if parts.len() == 6 {
-        format!("{}/{}/{}:{} +0000", parts[1], parts[2], parts[3], parts[4])
-    } else {
-        text
-    };
-    (millis, formatted)
-}
-
 pub async fn invoke_proxy(
     routed: &mut RoutedRequest<'_>,
     integration: &Integration,
@@ -96,7 +76,8 @@ pub async fn invoke_proxy(
         return invoke_wasi_http(routed, plugin, label, invocation, body).await;
     }
     let query = routed.request.query_pairs();
-    let (epoch_millis, request_time) = request_time(routed);
+    let received_at = routed.request.received_at;
+    let (epoch_millis, request_time) = (epoch_millis(received_at), request_time(received_at));
     let source_ip = routed.request.source_ip.to_string();
     let full_path = routed.request.full_path.clone();
     let body_is_binary = is_binary_media_type(

@@ -58,9 +58,9 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
 fn mapped_parameters(
     routed: &RoutedRequest<'_>,
     integration: &Integration,
+    context: &serde_json::Value,
     body: Option<&[u8]>,
 ) -> Result<MappedParameters, GatewayError> {
-    let context = context_json(routed);
     let query = routed.request.query_pairs();
     map_request_parameters(
         &integration.request_parameters,
@@ -69,7 +69,7 @@ fn mapped_parameters(
             query: &query,
             headers: &routed.request.headers,
             stage_variables: &routed.stage.stage_variables,
-            context: &context,
+            context,
             body,
         },
     )
@@ -132,13 +132,7 @@ fn build_uri(
         .map_err(|e| GatewayError::ApiConfigurationError {
             reason: format!("integration URI {full:?} is invalid: {e}"),
         })?;
-    if uri.scheme_str() != Some("http") {
-        return Err(GatewayError::ApiConfigurationError {
-            reason: format!(
-                "integration URI {full:?}: only http:// backends are supported yet (https needs TLS to backends)"
-            ),
-        });
-    }
+    // The stage build refused any backend that is not http://.
     Ok(uri)
 }
 
@@ -197,7 +191,12 @@ pub async fn invoke_proxy(
     url_template: &str,
     upstream: &Upstream,
 ) -> Result<Response<GatewayBody>, GatewayError> {
-    let mapped = mapped_parameters(routed, integration, None)?;
+    // The common proxy maps nothing: skip building `$context` and the query pairs.
+    let mapped = if integration.request_parameters.is_empty() {
+        MappedParameters::default()
+    } else {
+        mapped_parameters(routed, integration, &context_json(routed), None)?
+    };
     let uri = build_uri(routed, url_template, &mapped, true)?;
     if routed
         .request
@@ -294,7 +293,7 @@ pub async fn invoke_mapped(
 ) -> Result<Response<GatewayBody>, GatewayError> {
     let body = routed.request.buffered_body().await?;
     let context = context_json(routed);
-    let mut mapped = mapped_parameters(routed, integration, Some(&body))?;
+    let mut mapped = mapped_parameters(routed, integration, &context, Some(&body))?;
     let request = integration_request(routed, integration, resolved, body, &context)?;
     mapped.query.extend(request.query_overrides);
     let content_type = routed.request.header("content-type").map(str::to_string);

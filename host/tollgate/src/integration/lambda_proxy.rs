@@ -9,6 +9,8 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::{Map, Value, json};
 
+use crate::mapping::context::ACCOUNT_ID;
+
 /// What the event is built from.
 pub struct EventInput<'a> {
     pub resource_path: &'a str,
@@ -26,15 +28,12 @@ pub struct EventInput<'a> {
     pub stage: &'a str,
     pub source_ip: &'a str,
     pub protocol: &'a str,
-    pub request_time_epoch_millis: u128,
+    pub request_time_epoch_millis: u64,
     pub request_time: &'a str,
     pub body: &'a [u8],
     /// Whether the body's content type is one of the API's binary media types.
     pub body_is_binary: bool,
 }
-
-/// The account id reported in `requestContext.accountId`: there is no AWS account here.
-const ACCOUNT_ID: &str = "000000000000";
 
 /// Single-value and multi-value maps as API Gateway builds them: the single-value map keeps
 /// the last value of a repeated name; both are `null` when empty.
@@ -120,7 +119,7 @@ pub fn build_event(input: &EventInput<'_>) -> Value {
             "protocol": input.protocol,
             "stage": input.stage,
             "domainPrefix": input.api_id,
-            "requestTimeEpoch": input.request_time_epoch_millis as u64,
+            "requestTimeEpoch": input.request_time_epoch_millis,
             "requestId": input.request_id,
             "identity": {
                 "cognitoIdentityPoolId": null,

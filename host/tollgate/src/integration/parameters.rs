@@ -40,7 +40,8 @@ impl MappedParameters {
     }
 }
 
-fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// The last value of `name` among pairs (API Gateway's single-value view of a repeated name).
+pub fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .rev()
