@@ -8,12 +8,17 @@
 //! one, and every rule it enforces), [`router`] (how a request finds its method). This crate
 //! does no networking and knows nothing of the gateway or of WebAssembly.
 
+pub mod access;
 mod error;
 mod import;
 pub mod model;
 pub mod resource_path;
 pub mod router;
 
+pub use access::{
+    ApiKeySource, Authorizer, AuthorizerComponent, AuthorizerKind, CorsConfiguration,
+    IdentitySource, MethodAuthorization,
+};
 pub use error::{ImportError, ImportErrorKind};
 pub use import::{import_file, import_str};
 pub use model::{

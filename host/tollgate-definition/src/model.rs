@@ -12,6 +12,8 @@ use std::fmt;
 use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::access::{ApiKeySource, Authorizer, CorsConfiguration, MethodAuthorization};
+
 /// A REST API as defined by an imported OpenAPI document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ApiDefinition {
@@ -45,6 +47,20 @@ pub struct ApiDefinition {
     /// `BAD_REQUEST_BODY`, ...; every key is one of [`GatewayResponse::TYPES`]).
     #[serde(default)]
     pub gateway_responses: BTreeMap<String, GatewayResponse>,
+    /// The authorizers (security schemes with `x-amazon-apigateway-authtype` or
+    /// `x-amazon-apigateway-authorizer`), by scheme name.
+    #[serde(default)]
+    pub authorizers: BTreeMap<String, Authorizer>,
+    /// `x-amazon-apigateway-api-key-source`.
+    #[serde(default)]
+    pub api_key_source: ApiKeySource,
+    /// `x-amazon-apigateway-policy`: the resource policy document as written (AWS's
+    /// `execute-api:/stage/METHOD/path` shorthand unexpanded; the data plane expands it).
+    #[serde(default)]
+    pub resource_policy: Option<serde_json::Value>,
+    /// `x-amazon-apigateway-cors`.
+    #[serde(default)]
+    pub cors: Option<CorsConfiguration>,
 }
 
 impl ApiDefinition {
@@ -90,6 +106,13 @@ pub struct Method {
     /// `x-tollgate-mapper`: a mapper component applied to the request and/or the response.
     #[serde(default)]
     pub mapper: Option<MapperRef>,
+    /// The authorizer of the method's `security` requirement (the operation's, else the
+    /// document's).
+    #[serde(default)]
+    pub authorization: MethodAuthorization,
+    /// Whether the `security` requirement names the API key scheme (`x-api-key`).
+    #[serde(default)]
+    pub api_key_required: bool,
 }
 
 /// A request validator (an entry of `x-amazon-apigateway-request-validators`): what API

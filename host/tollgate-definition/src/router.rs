@@ -270,6 +270,8 @@ mod tests {
             request_validator: None,
             request_body: None,
             mapper: None,
+            authorization: Default::default(),
+            api_key_required: false,
         }
     }
 
@@ -292,6 +294,10 @@ mod tests {
             request_validators: BTreeMap::new(),
             default_request_validator: None,
             gateway_responses: BTreeMap::new(),
+            authorizers: BTreeMap::new(),
+            api_key_source: Default::default(),
+            resource_policy: None,
+            cors: None,
         }
     }
 

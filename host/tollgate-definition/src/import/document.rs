@@ -281,6 +281,10 @@ impl<'d> Reader<'d, '_> {
             request_validators: std::mem::take(&mut self.validators),
             default_request_validator: self.default_validator.as_ref().map(|v| v.name.clone()),
             gateway_responses: extensions.gateway_responses,
+            authorizers: BTreeMap::new(),
+            api_key_source: Default::default(),
+            resource_policy: None,
+            cors: None,
         }
     }
 

@@ -165,6 +165,8 @@ impl<'d> Reader<'d, '_> {
             request_validator,
             request_body,
             mapper: mapper.map(|(mapper, _)| mapper),
+            authorization: Default::default(),
+            api_key_required: false,
         })
     }
 
