@@ -16,6 +16,7 @@ mod admin;
 mod client;
 pub mod definitions;
 mod gateway;
+pub mod jwks;
 pub mod scripted;
 pub mod soap;
 mod upstream;

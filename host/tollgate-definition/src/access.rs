@@ -10,13 +10,22 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An authorizer: a security scheme with `x-amazon-apigateway-authtype` /
-/// `x-amazon-apigateway-authorizer` (or AWS's `awsSigv4` scheme), by its scheme name.
+/// An authorizer: a security scheme with an `x-amazon-apigateway-authorizer` (its
+/// `x-amazon-apigateway-authtype`, free-form in AWS, tells nothing more), or AWS's `awsSigv4`
+/// scheme, by its scheme name.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Authorizer {
     /// The security scheme's name (its key in `securitySchemes`).
     pub name: String,
     pub kind: AuthorizerKind,
+}
+
+impl Authorizer {
+    /// The name of the IAM authorizer that an operation's `x-amazon-apigateway-auth:
+    /// {type: AWS_IAM}` names: such an operation has [`MethodAuthorization::Iam`] with this
+    /// name, and the definition's authorizers then hold an [`AuthorizerKind::Iam`] under it.
+    /// No security scheme can have this name (extension-named schemes are refused).
+    pub const AWS_IAM_EXTENSION: &'static str = "x-amazon-apigateway-auth";
 }
 
 /// What an authorizer checks.
@@ -25,8 +34,8 @@ pub enum AuthorizerKind {
     /// `type: token`: a WASM authorizer component given the value of one header.
     Token {
         component: AuthorizerComponent,
-        /// The identity source header (from `method.request.header.NAME`, default
-        /// `Authorization`), as written.
+        /// The header holding the token, as written: `identitySource:
+        /// method.request.header.NAME`, else the security scheme's `name` (with `in: header`).
         header: String,
         /// `identityValidationExpression`: a regular expression the whole token must match;
         /// a token that does not is refused with 401 without calling the component.

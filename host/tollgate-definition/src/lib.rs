@@ -2,7 +2,9 @@
 //! import from an AWS-flavoured OpenAPI document, and the router that matches a request to a
 //! resource and method. The model also carries what the request is checked and mapped with:
 //! models (JSON Schema draft 4), request validators, request bodies, gateway responses and
-//! mappers.
+//! mappers; and who may call it ([`access`]): authorizers (token, request, JWT / Cognito,
+//! IAM) and each method's authorization, API keys and their source, the resource policy, and
+//! CORS.
 //!
 //! Reading order: [`model`] (what an API is), [`import`](import_str) (how a document becomes
 //! one, and every rule it enforces), [`router`] (how a request finds its method). This crate

@@ -397,72 +397,11 @@ fn misplaced_integration_is_not_silently_ignored() {
 }
 
 #[test]
-fn security_requirements_are_not_supported_yet() {
-    let text = "openapi: 3.0.1\ninfo:\n  title: t\nsecurity:\n  - api_key: []\n\
-                paths:\n  /items:\n    get:\n      security:\n        - sigv4: []\n      \
-                x-amazon-apigateway-integration:\n        type: mock\n";
-    let error = import_error(text);
-    let problems: Vec<(&str, Option<u32>, ImportErrorKind)> = error
-        .problems()
-        .map(|e| (e.pointer.as_str(), e.line, e.kind))
-        .collect();
-    assert_eq!(
-        problems,
-        [
-            ("/security", Some(4), ImportErrorKind::NotSupportedYet),
-            (
-                "/paths/~1items/get/security",
-                Some(9),
-                ImportErrorKind::NotSupportedYet
-            ),
-        ]
-    );
-    assert_message_contains(&error, "is not supported yet");
-}
-
-#[test]
 fn empty_security_requirements_are_accepted() {
     let text = "openapi: 3.0.1\ninfo:\n  title: t\nsecurity: []\n\
                 paths:\n  /items:\n    get:\n      security:\n        - {}\n      \
                 x-amazon-apigateway-integration:\n        type: mock\n";
     import_str(text, "api.yaml").unwrap_or_else(|error| panic!("{error}"));
-}
-
-#[test]
-fn access_control_extensions_are_not_supported_yet_but_validators_are_supported() {
-    let text = "openapi: 3.0.1\ninfo:\n  title: t\n\
-                x-amazon-apigateway-api-key-source: HEADER\n\
-                x-amazon-apigateway-policy:\n  Version: \"2012-10-17\"\n\
-                x-amazon-apigateway-request-validators:\n  all: {validateRequestBody: true}\n\
-                paths:\n  /items:\n    get:\n      x-amazon-apigateway-request-validator: all\n      \
-                x-amazon-apigateway-integration:\n        type: mock\n\
-                components:\n  securitySchemes:\n    auth:\n      type: apiKey\n      name: Authorization\n      \
-                in: header\n      x-amazon-apigateway-authtype: custom\n      \
-                x-amazon-apigateway-authorizer:\n        type: token\n";
-    let error = import_error(text);
-    let problems: Vec<(&str, Option<u32>, ImportErrorKind)> = error
-        .problems()
-        .map(|e| (e.pointer.as_str(), e.line, e.kind))
-        .collect();
-    let not_yet = ImportErrorKind::NotSupportedYet;
-    assert_eq!(
-        problems,
-        [
-            ("/x-amazon-apigateway-api-key-source", Some(4), not_yet),
-            ("/x-amazon-apigateway-policy", Some(5), not_yet),
-            (
-                "/components/securitySchemes/auth/x-amazon-apigateway-authtype",
-                Some(21),
-                not_yet
-            ),
-            (
-                "/components/securitySchemes/auth/x-amazon-apigateway-authorizer",
-                Some(22),
-                not_yet
-            ),
-        ],
-        "{error}"
-    );
 }
 
 #[test]
@@ -1163,6 +1102,7 @@ fn tollgate_extensions_out_of_place_or_unknown() {
     assert_message_contains(&error, "not valid here (Tollgate reads it in an operation)");
     assert_message_contains(
         &error.further[0],
-        "unknown extension `x-tollgate-mappers` (the x-tollgate-* extensions are: x-tollgate-mapper)",
+        "unknown extension `x-tollgate-mappers` (the x-tollgate-* extensions are: \
+         x-tollgate-mapper, x-tollgate-jwks-uri)",
     );
 }

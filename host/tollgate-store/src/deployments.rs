@@ -17,6 +17,7 @@ use crate::components::ContentHash;
 use crate::tables::{
     API_DEPLOYMENTS, APIS, COMPONENTS, DEPLOYMENTS, META, META_DEPLOYMENT_SEQ, STAGES,
 };
+use crate::throttling::Throttle;
 use crate::{Context, Store, StoreError, names, now_epoch_millis};
 
 /// How many previous deployment ids a stage remembers; older ones are dropped.
@@ -111,6 +112,13 @@ pub struct Stage {
     /// The stage's canary, if it has one.
     #[serde(default)]
     pub canary: Option<Canary>,
+    /// The stage's default throttle (AWS's stage `throttling.rateLimit`/`burstLimit`); `None`
+    /// leaves only the account's.
+    #[serde(default)]
+    pub throttle: Option<Throttle>,
+    /// Per-method throttles keyed by AWS's `{resourcePath}/{httpMethod}` (`/pets/GET`, `*/*`).
+    #[serde(default)]
+    pub method_throttles: BTreeMap<String, Throttle>,
 }
 
 impl Stage {
@@ -125,6 +133,8 @@ impl Stage {
             history: Vec::new(),
             updated_epoch_millis: 0,
             canary: None,
+            throttle: None,
+            method_throttles: BTreeMap::new(),
         }
     }
 }

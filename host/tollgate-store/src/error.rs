@@ -104,11 +104,50 @@ pub enum StoreError {
         /// The limit in bytes.
         limit: usize,
     },
+
+    /// The operation conflicts with what is stored: a name already taken, an API key already
+    /// in another usage plan for the same stage (AWS's `ConflictException`).
+    #[error("{what}")]
+    Conflict {
+        /// What conflicts, as a sentence for humans.
+        what: String,
+    },
+
+    /// A value is outside what the store accepts: an API key value shorter than AWS allows, a
+    /// negative rate, a quota offset past the period (AWS's `BadRequestException`).
+    #[error("invalid {what}: {reason}")]
+    Invalid {
+        /// What was invalid ("API key value", "throttle rate").
+        what: &'static str,
+        /// Why, and what is expected.
+        reason: String,
+    },
+
+    /// The key that encrypts access-key secrets (`DATA_DIR/secret.key`) is missing or unusable.
+    #[error("the secret key {path}: {reason}")]
+    SecretKey {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The operating system's random number generator failed.
+    #[error("could not get random bytes from the operating system: {reason}")]
+    Randomness {
+        /// The underlying error.
+        reason: String,
+    },
 }
 
 impl StoreError {
     /// True for [`StoreError::NotFound`].
     pub fn is_not_found(&self) -> bool {
         matches!(self, StoreError::NotFound { .. })
+    }
+
+    /// True for [`StoreError::Conflict`].
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
     }
 }

@@ -4,14 +4,19 @@
 //! imported API definitions ([`Store::put_api`]), deployments and stages
 //! ([`Store::create_deployment`], [`Store::point_stage`]), functions with numbered versions and
 //! aliases ([`Store::publish_function`]), content-addressed component bytes
-//! ([`Store::put_component`]) and the plugins' key-value tables ([`KeyValueStore`]).
+//! ([`Store::put_component`]), the plugins' key-value tables ([`KeyValueStore`]), API keys
+//! (hashed, [`Store::create_api_key`]), usage plans and their quota counters
+//! ([`Store::create_usage_plan`], [`Store::add_usage`]) and SigV4 access keys (secrets
+//! encrypted under `DATA_DIR/secret.key`, [`Store::create_access_key`]).
 //!
 //! Durability: every mutating call commits one redb write transaction with
 //! [`redb::Durability::Immediate`] before it returns, so a `kill -9` at any moment loses no
 //! write whose call returned. A call that fails commits nothing.
 //!
-//! Change notification: every write to APIs, deployments, stages, functions or aliases bumps
-//! [`Store::generation`] in the same transaction; a gateway polls it to notice change.
+//! Change notification: every write to APIs, deployments, stages, functions, aliases, API
+//! keys, usage plans or access keys bumps [`Store::generation`] in the same transaction; a
+//! gateway polls it to notice change. Quota counters ([`Store::add_usage`]) do not: they
+//! change with traffic, not with what is served.
 //!
 //! What this crate must never hold: caches, token buckets or anything else that lives in
 //! memory only. Its calls block on disk I/O (an fsync per write), so async callers run them
@@ -20,19 +25,25 @@
 //! Only one process may open a data directory at a time: a second [`Store::open`] of the same
 //! directory, from another process or from this one, fails with [`StoreError::Locked`].
 
+mod access_keys;
+mod api_keys;
 mod components;
 mod deployments;
 mod error;
 mod functions;
 pub mod key_value;
 mod names;
+mod quota;
+mod random;
 mod tables;
+mod throttling;
+mod usage_plans;
 
 use std::collections::hash_map::RandomState;
 use std::fmt::Display;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use redb::{
@@ -42,15 +53,22 @@ use redb::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use access_keys::{AccessKey, SECRET_KEY_FILE_NAME};
+pub use api_keys::{ApiKey, hash_api_key};
 pub use components::ContentHash;
 pub use deployments::{Canary, Deployment, NewDeployment, STAGE_HISTORY_LIMIT, Stage};
 pub use error::StoreError;
 pub use functions::{FunctionAlias, FunctionVersion, LATEST};
 pub use key_value::KeyValueStore;
+pub use quota::{Quota, QuotaPeriod, format_utc, quota_period_end, quota_period_start};
+pub use throttling::{Throttle, method_key};
+pub use usage_plans::{NewUsagePlan, UsageIncrement, UsagePlan, UsagePlanStage};
 
 use tables::{
-    API_DEPLOYMENTS, APIS, COMPONENTS, DEPLOYMENTS, FUNCTION_ALIASES, FUNCTION_VERSIONS, FUNCTIONS,
-    KEY_VALUE, META, META_GENERATION, META_ID_SALT, META_SCHEMA_VERSION, SCHEMA_VERSION, STAGES,
+    ACCESS_KEYS, API_DEPLOYMENTS, API_KEY_HASHES, API_KEY_NAMES, API_KEYS, APIS, COMPONENTS,
+    DEPLOYMENTS, FUNCTION_ALIASES, FUNCTION_VERSIONS, FUNCTIONS, KEY_VALUE, META, META_GENERATION,
+    META_ID_SALT, META_SCHEMA_VERSION, SCHEMA_VERSION, STAGES, USAGE, USAGE_PLAN_NAMES,
+    USAGE_PLANS,
 };
 
 /// The file name of the database inside the data directory.
@@ -69,6 +87,8 @@ struct Inner {
     db_path: PathBuf,
     /// A random number fixed when the database was created, mixed into generated ids.
     id_salt: u64,
+    /// The key of `DATA_DIR/secret.key`, read (or created) on first use.
+    secret_key: Mutex<Option<[u8; 32]>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -108,6 +128,7 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             db_path,
             id_salt: 0,
+            secret_key: Mutex::new(None),
         };
         store.id_salt = Store::initialise(&store)?;
         Ok(Store {
@@ -139,6 +160,12 @@ impl Store {
                     });
                 }
                 // Migrations from older schemas go here, one step per version.
+                // 1 → 2 adds tables only (created below) and stage fields with serde
+                // defaults: recording the new version is the whole migration.
+                Some(found) if found < SCHEMA_VERSION => {
+                    meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION)
+                        .context(ctx, "record the schema version")?;
+                }
                 Some(_) => {}
                 None => {
                     meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION)
@@ -178,6 +205,19 @@ impl Store {
             .context(ctx, "create table `stages`")?;
         tx.open_table(KEY_VALUE)
             .context(ctx, "create table `key_value`")?;
+        tx.open_table(API_KEYS)
+            .context(ctx, "create table `api_keys`")?;
+        tx.open_table(API_KEY_NAMES)
+            .context(ctx, "create table `api_key_names`")?;
+        tx.open_table(API_KEY_HASHES)
+            .context(ctx, "create table `api_key_hashes`")?;
+        tx.open_table(USAGE_PLANS)
+            .context(ctx, "create table `usage_plans`")?;
+        tx.open_table(USAGE_PLAN_NAMES)
+            .context(ctx, "create table `usage_plan_names`")?;
+        tx.open_table(USAGE).context(ctx, "create table `usage`")?;
+        tx.open_table(ACCESS_KEYS)
+            .context(ctx, "create table `access_keys`")?;
         tx.commit().context(ctx, "commit the initial write")?;
         Ok(salt)
     }
@@ -198,7 +238,8 @@ impl Store {
     }
 
     /// A counter bumped, in the same transaction, by every write to APIs, deployments, stages,
-    /// functions and aliases. Equal values mean nothing a gateway serves from has changed.
+    /// functions, aliases, API keys, usage plans and access keys (not by quota counters).
+    /// Equal values mean nothing a gateway serves from has changed.
     pub fn generation(&self) -> Result<u64, StoreError> {
         self.read(|tx| {
             let meta = self.open_read(tx, META)?;
@@ -218,6 +259,10 @@ impl Store {
 
     pub(crate) fn id_salt(&self) -> u64 {
         self.inner.id_salt
+    }
+
+    pub(crate) fn secret_key_cache(&self) -> &Mutex<Option<[u8; 32]>> {
+        &self.inner.secret_key
     }
 
     /// Runs `f` in a read transaction.
@@ -266,8 +311,8 @@ impl Store {
         tx.open_table(table).context(self.ctx(), "open a table")
     }
 
-    /// Bumps the change counter; call from every write to APIs, deployments, stages, functions
-    /// or aliases.
+    /// Bumps the change counter; call from every write to what a gateway serves from (not
+    /// from quota counters).
     pub(crate) fn bump_generation(&self, tx: &WriteTransaction) -> Result<u64, StoreError> {
         let mut meta = self.open_write(tx, META)?;
         let next = meta
@@ -336,6 +381,14 @@ pub(crate) fn now_epoch_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now_unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
         .unwrap_or(0)
 }
 

@@ -73,6 +73,29 @@ pub(crate) fn api_id(name: &str) -> Result<(), StoreError> {
     )
 }
 
+/// The name of an API key, a usage plan: `[A-Za-z0-9._-]{1,128}`, so that it is one path
+/// segment and one shell word.
+pub(crate) fn resource_name(kind: &'static str, name: &str) -> Result<(), StoreError> {
+    check(
+        kind,
+        name,
+        "1 to 128 characters from A-Z, a-z, 0-9, '.', '-' and '_'",
+        128,
+        |c| is_word_char(c) || c == '.',
+    )
+}
+
+/// An IAM user name, as IAM: `[A-Za-z0-9+=,.@_-]{1,64}`.
+pub(crate) fn principal(name: &str) -> Result<(), StoreError> {
+    check(
+        "principal",
+        name,
+        "an IAM user name: 1 to 64 characters from A-Z, a-z, 0-9 and +=,.@_-",
+        64,
+        |c| is_word_char(c) || "+=,.@".contains(c),
+    )
+}
+
 /// A key-value namespace: 1 to 256 bytes without control characters. Any other character is
 /// safe, since namespaces and keys are stored as a tuple key and never concatenated.
 pub(crate) fn namespace(name: &str) -> Result<(), StoreError> {
@@ -123,6 +146,17 @@ mod tests {
         assert!(api_id("Pets").is_err());
         assert!(api_id("pets_api").is_err());
         assert!(api_id("").is_err());
+    }
+
+    #[test]
+    fn resource_names_and_principals() {
+        assert!(resource_name("API key name", "partner-1.prod").is_ok());
+        assert!(resource_name("API key name", "a b").is_err());
+        assert!(resource_name("API key name", "a/b").is_err());
+        assert!(resource_name("API key name", &"k".repeat(129)).is_err());
+        assert!(principal("alice@example.com").is_ok());
+        assert!(principal("alice smith").is_err());
+        assert!(principal("").is_err());
     }
 
     #[test]

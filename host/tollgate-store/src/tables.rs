@@ -10,7 +10,10 @@
 use redb::TableDefinition;
 
 /// The schema version this build writes and understands.
-pub(crate) const SCHEMA_VERSION: u64 = 1;
+///
+/// 2: API keys, usage plans and their counters, access keys; stages gained `throttle` and
+/// `method_throttles` (serde defaults, so version 1 records read unchanged).
+pub(crate) const SCHEMA_VERSION: u64 = 2;
 
 /// Store-wide counters and settings: `schema_version`, `generation`, `deployment_seq`, `id_salt`.
 pub(crate) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -49,3 +52,28 @@ pub(crate) const STAGES: TableDefinition<(&str, &str), &[u8]> = TableDefinition:
 /// (namespace, key) → value bytes: the plugins' key-value tables.
 pub(crate) const KEY_VALUE: TableDefinition<(&str, &str), &[u8]> =
     TableDefinition::new("key_value");
+
+/// API key id → JSON `ApiKey` (the value's sha256 only, never the value).
+pub(crate) const API_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("api_keys");
+
+/// API key name → id: names are unique and commands address keys by name.
+pub(crate) const API_KEY_NAMES: TableDefinition<&str, &str> = TableDefinition::new("api_key_names");
+
+/// Hex sha256 of an API key value → key id: values are unique, so a presented key names one
+/// key.
+pub(crate) const API_KEY_HASHES: TableDefinition<&str, &str> =
+    TableDefinition::new("api_key_hashes");
+
+/// Usage plan id → JSON `UsagePlan`.
+pub(crate) const USAGE_PLANS: TableDefinition<&str, &[u8]> = TableDefinition::new("usage_plans");
+
+/// Usage plan name → id.
+pub(crate) const USAGE_PLAN_NAMES: TableDefinition<&str, &str> =
+    TableDefinition::new("usage_plan_names");
+
+/// (usage plan id, API key id, quota period start in unix seconds) → requests counted.
+pub(crate) const USAGE: TableDefinition<(&str, &str, u64), u64> = TableDefinition::new("usage");
+
+/// Access key id (`AKIA...`) → JSON access key with its secret encrypted under
+/// `DATA_DIR/secret.key`.
+pub(crate) const ACCESS_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("access_keys");

@@ -10,10 +10,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use tollgate_store::{KeyValueStore, Store, StoreError};
+use tollgate_store::{
+    KeyValueStore, NewDeployment, NewUsagePlan, Store, StoreError, UsageIncrement,
+};
 
 const LOCK_CHILD_DIR: &str = "TOLLGATE_STORE_TEST_LOCK_CHILD_DIR";
 const CRASH_CHILD_DIR: &str = "TOLLGATE_STORE_TEST_CRASH_CHILD_DIR";
+const USAGE_CHILD_DIR: &str = "TOLLGATE_STORE_TEST_USAGE_CHILD_DIR";
 
 /// How many commits the parent lets the crash child report before killing it.
 const COMMITS_BEFORE_KILL: usize = 200;
@@ -177,4 +180,109 @@ fn kill_9_loses_no_committed_write() {
         store.get("crash", "after").expect("read"),
         Some(b"ok".to_vec())
     );
+}
+
+// ----- quota counters -----
+
+/// The period every increment of the usage crash test counts in.
+const USAGE_PERIOD: u64 = 1_700_000_000;
+
+#[test]
+#[ignore = "child half of kill_9_loses_no_committed_usage; runs only when spawned by it"]
+fn usage_child_counts_until_killed() {
+    let Some(dir) = std::env::var_os(USAGE_CHILD_DIR) else {
+        return;
+    };
+    let store = Store::open(Path::new(&dir)).expect("child opens the store");
+    let plan = store.usage_plan("gold").expect("the parent made the plan");
+    let key = store.api_key("k").expect("the parent made the key");
+    let mut out = std::io::stdout().lock();
+    for i in 0..CHILD_MAX_COMMITS {
+        // Two counters per batch, as the gateway commits many in one transaction.
+        store
+            .add_usage(&[
+                UsageIncrement {
+                    plan_id: plan.id.clone(),
+                    key_id: key.id.clone(),
+                    period_start: USAGE_PERIOD,
+                    count: 1,
+                },
+                UsageIncrement {
+                    plan_id: plan.id.clone(),
+                    key_id: key.id.clone(),
+                    period_start: USAGE_PERIOD + 1,
+                    count: 2,
+                },
+            ])
+            .expect("child counts");
+        writeln!(out, "COMMITTED {i}").expect("child prints");
+        out.flush().expect("child flushes");
+    }
+}
+
+#[test]
+fn kill_9_loses_no_committed_usage() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generation = {
+        let store = Store::open(dir.path()).expect("open");
+        store.put_api("pets", &serde_json::json!({})).expect("api");
+        let deployment = store
+            .create_deployment("pets", NewDeployment::new(serde_json::json!({})))
+            .expect("deploy");
+        store
+            .point_stage("pets", "prod", &deployment.id, None)
+            .expect("stage");
+        store.create_api_key("k", None).expect("key");
+        store
+            .create_usage_plan(NewUsagePlan {
+                name: "gold".into(),
+                api_stages: vec![("pets".into(), "prod".into())],
+                throttle: None,
+                quota: None,
+            })
+            .expect("plan");
+        store.add_usage_plan_key("gold", "k").expect("add key");
+        store.generation().expect("generation")
+    };
+    let mut child = KillOnDrop(spawn_child(
+        "usage_child_counts_until_killed",
+        USAGE_CHILD_DIR,
+        dir.path(),
+    ));
+    let stdout = child.0.stdout.take().expect("child stdout");
+    let mut committed = 0u64;
+    let mut killed = false;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("read child stdout");
+        if after_marker(&line, "COMMITTED ").is_none() {
+            continue;
+        }
+        committed += 1;
+        if !killed && committed >= COMMITS_BEFORE_KILL as u64 {
+            child.0.kill().expect("SIGKILL the child");
+            killed = true;
+        }
+    }
+    child.0.wait().expect("wait for the child");
+    assert!(
+        killed,
+        "the child ended before {COMMITS_BEFORE_KILL} commits"
+    );
+
+    let store = Store::open(dir.path()).expect("reopen after the crash");
+    let plan = store.usage_plan("gold").expect("plan");
+    let key = store.api_key("k").expect("key");
+    let ones = store.usage(&plan.id, &key.id, USAGE_PERIOD).expect("usage");
+    let twos = store
+        .usage(&plan.id, &key.id, USAGE_PERIOD + 1)
+        .expect("usage");
+    // Every reported batch is there; only the one in flight at the kill may be too, and
+    // then whole: both its counters or neither.
+    assert!(
+        ones == committed || ones == committed + 1,
+        "{committed} batches reported, {ones} counted"
+    );
+    assert_eq!(twos, 2 * ones, "a batch was committed in part");
+    // Counting never moved the generation.
+    assert_eq!(store.generation().expect("generation"), generation);
 }

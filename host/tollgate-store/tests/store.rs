@@ -770,7 +770,7 @@ const META: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("meta"
 const APIS: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("apis");
 
 #[test]
-fn a_new_database_records_schema_version_one() {
+fn a_new_database_records_the_current_schema_version() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(Store::open(dir.path()).expect("open"));
     let db = redb::Database::open(dir.path().join("tollgate.redb")).expect("redb open");
@@ -778,7 +778,7 @@ fn a_new_database_records_schema_version_one() {
     let meta = tx.open_table(META).expect("meta");
     let version = meta.get("schema_version").expect("get").map(|v| v.value());
     assert_eq!(version, Some(Store::schema_version()));
-    assert_eq!(Store::schema_version(), 1);
+    assert_eq!(Store::schema_version(), 2);
 }
 
 #[test]
@@ -800,7 +800,7 @@ fn a_database_from_a_newer_schema_is_refused_clearly() {
             error,
             StoreError::SchemaTooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ),
@@ -908,4 +908,57 @@ fn stages_written_before_canaries_existed_still_read() {
     }))
     .unwrap();
     assert!(stage.canary.is_none());
+    // Nor the throttles (schema 2).
+    assert!(stage.throttle.is_none());
+    assert!(stage.method_throttles.is_empty());
+}
+
+#[test]
+fn a_schema_1_database_is_migrated_and_keeps_its_stages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deployment_id = {
+        let store = Store::open(dir.path()).expect("open");
+        store.put_api("pets", &json!({})).expect("put");
+        let deployment = store
+            .create_deployment("pets", NewDeployment::new(json!({})))
+            .expect("deploy");
+        store
+            .point_stage("pets", "prod", &deployment.id, None)
+            .expect("stage");
+        deployment.id
+    };
+    {
+        // Make the file look like a schema-1 database: version 1 and a stage record written
+        // before stages had throttles.
+        const STAGES: redb::TableDefinition<(&str, &str), &[u8]> =
+            redb::TableDefinition::new("stages");
+        let db = redb::Database::open(dir.path().join("tollgate.redb")).expect("redb open");
+        let tx = db.begin_write().expect("write");
+        tx.open_table(META)
+            .expect("meta")
+            .insert("schema_version", 1)
+            .expect("insert");
+        let old = json!({"name": "prod", "deployment_id": deployment_id, "history": []});
+        tx.open_table(STAGES)
+            .expect("stages")
+            .insert(("pets", "prod"), old.to_string().as_bytes())
+            .expect("insert");
+        tx.commit().expect("commit");
+    }
+    let store = Store::open(dir.path()).expect("open a schema-1 database");
+    let stage = store.stage("pets", "prod").expect("read").expect("exists");
+    assert_eq!(stage.deployment_id, deployment_id);
+    assert!(stage.throttle.is_none());
+    // The new tables are there and usable.
+    store.create_api_key("k", None).expect("api key");
+    drop(store);
+    let db = redb::Database::open(dir.path().join("tollgate.redb")).expect("redb open");
+    let tx = redb::ReadableDatabase::begin_read(&db).expect("read");
+    let version = tx
+        .open_table(META)
+        .expect("meta")
+        .get("schema_version")
+        .expect("get")
+        .map(|v| v.value());
+    assert_eq!(version, Some(2));
 }

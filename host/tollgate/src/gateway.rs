@@ -10,6 +10,8 @@ use arc_swap::ArcSwap;
 use tollgate_runtime::Runtime;
 use tollgate_store::Store;
 
+use crate::access::throttling::{BucketKey, Limit};
+use crate::access::{AccessControl, Credentials};
 use crate::metrics::Metrics;
 use crate::request::MethodRequest;
 use crate::stage::{StageBuildError, StagePipeline};
@@ -32,11 +34,13 @@ impl ServedStage {
     }
 }
 
-/// Every stage that is served, by API.
+/// Every stage that is served, by API, and the credentials callers identify with.
 #[derive(Default)]
 pub struct Deployed {
     /// api id → stage name → stage.
     apis: HashMap<String, HashMap<String, ServedStage>>,
+    /// API keys, usage plans and access keys, as of the same reload.
+    pub credentials: Arc<Credentials>,
 }
 
 /// The prefix of LocalStack-compatible paths: `/restapis/{api-id}/{stage}/_user_request_/...`.
@@ -101,6 +105,7 @@ pub struct Gateway {
     runtime: Runtime,
     upstream: Upstream,
     metrics: Metrics,
+    access: AccessControl,
     /// Reloads build from the store one at a time, so a slower older build can never
     /// replace a newer one.
     reloading: Mutex<()>,
@@ -112,9 +117,11 @@ impl Gateway {
     pub fn load(
         store: Store,
         runtime: Runtime,
+        account_limit: Limit,
     ) -> Result<(Gateway, Vec<StageBuildError>), StageBuildError> {
         let gateway = Gateway {
             deployed: ArcSwap::from_pointee(Deployed::default()),
+            access: AccessControl::new(store.clone(), account_limit),
             store,
             runtime,
             upstream: Upstream::new(),
@@ -130,7 +137,10 @@ impl Gateway {
     pub fn reload(&self) -> Result<Vec<StageBuildError>, StageBuildError> {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
         let current = self.deployed.load_full();
-        let mut deployed = Deployed::default();
+        let mut deployed = Deployed {
+            apis: HashMap::new(),
+            credentials: Arc::new(Credentials::load(&self.store)?),
+        };
         let mut errors = Vec::new();
         for (api_id, stage) in self.store.stages()? {
             let built = StagePipeline::build(&self.store, &self.runtime, &api_id, &stage).and_then(
@@ -173,6 +183,15 @@ impl Gateway {
                 .or_default()
                 .insert(stage.name.clone(), served);
         }
+        // Buckets of stages and plans that are gone would otherwise stay forever.
+        self.access.throttling.retain(|key| match key {
+            BucketKey::Account => true,
+            BucketKey::Stage { api, stage } | BucketKey::Method { api, stage, .. } => deployed
+                .apis
+                .get(api)
+                .is_some_and(|stages| stages.contains_key(stage)),
+            BucketKey::UsagePlanKey { plan, .. } => deployed.credentials.has_plan(plan),
+        });
         self.deployed.store(Arc::new(deployed));
         drop(current);
         // Components no pipeline uses any more are dropped from memory (they stay compiled on
@@ -189,6 +208,11 @@ impl Gateway {
     /// The backend client.
     pub fn upstream(&self) -> &Upstream {
         &self.upstream
+    }
+
+    /// The access steps' state.
+    pub fn access(&self) -> &AccessControl {
+        &self.access
     }
 
     /// The request metrics.

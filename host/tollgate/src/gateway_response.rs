@@ -13,6 +13,7 @@ use http::{HeaderValue, Response, StatusCode};
 use tollgate_definition::GatewayResponse;
 use tollgate_vtl::Template;
 
+use crate::access::Caller;
 use crate::body::GatewayBody;
 use crate::mapping::context::request_context;
 use crate::mapping::templates::{Templates, choose_response, render_for};
@@ -71,6 +72,42 @@ pub enum GatewayError {
     /// An internal failure of the gateway (`DEFAULT_5XX`).
     #[error("internal error: {reason}")]
     Internal { reason: String },
+    /// No identity for the authorizer, or the authorizer (or JWT check) refused it
+    /// (`UNAUTHORIZED`, 401).
+    #[error("unauthorized")]
+    Unauthorized,
+    /// A policy refused the request (`ACCESS_DENIED`, 403); the message is AWS's for the
+    /// policy that refused it.
+    #[error("access denied: {message}")]
+    AccessDenied { message: String },
+    /// A valid token without any of the method's scopes (`ACCESS_DENIED`, 403 `Forbidden`).
+    #[error("the token has none of the method's scopes")]
+    InsufficientScope,
+    /// The authorizer failed: it trapped, timed out, answered an error other than
+    /// `Unauthorized` or an invalid policy, or its keys could not be fetched
+    /// (`AUTHORIZER_CONFIGURATION_ERROR`, 500 with a null message, as AWS answers).
+    #[error("authorizer failed: {reason}")]
+    AuthorizerFailure { reason: String },
+    /// The method requires an API key and the request has no valid one (`INVALID_API_KEY`,
+    /// 403 `Forbidden`).
+    #[error("no valid API key")]
+    InvalidApiKey,
+    /// A token bucket is empty (`THROTTLED`, 429).
+    #[error("throttled")]
+    Throttled,
+    /// The key's usage-plan quota is used up for the period (`QUOTA_EXCEEDED`, 429).
+    #[error("quota exceeded")]
+    QuotaExceeded,
+    /// A SigV4 signature is missing, malformed, unknown, wrong or expired (403 with AWS's
+    /// message and error type).
+    #[error("signature refused: {message}")]
+    Signature {
+        error_type: &'static str,
+        message: String,
+        /// No signature at all (`MISSING_AUTHENTICATION_TOKEN`), rather than a bad one
+        /// (`INVALID_SIGNATURE`).
+        missing: bool,
+    },
 }
 
 impl GatewayError {
@@ -83,13 +120,20 @@ impl GatewayError {
             | GatewayError::BadRequestParameters { .. }
             | GatewayError::BadRequestBody { .. }
             | GatewayError::UnparseableBody { .. }
-            | GatewayError::BadRequest { .. } => Source::Client,
+            | GatewayError::BadRequest { .. }
+            | GatewayError::Unauthorized
+            | GatewayError::AccessDenied { .. }
+            | GatewayError::InsufficientScope
+            | GatewayError::InvalidApiKey
+            | GatewayError::Throttled
+            | GatewayError::QuotaExceeded
+            | GatewayError::Signature { .. } => Source::Client,
             GatewayError::IntegrationTimeout { .. } | GatewayError::IntegrationFailure { .. } => {
                 Source::Integration
             }
-            GatewayError::ApiConfigurationError { .. } | GatewayError::Internal { .. } => {
-                Source::Internal
-            }
+            GatewayError::ApiConfigurationError { .. }
+            | GatewayError::Internal { .. }
+            | GatewayError::AuthorizerFailure { .. } => Source::Internal,
         }
     }
 
@@ -108,6 +152,14 @@ impl GatewayError {
             | GatewayError::UnparseableBody { .. }
             | GatewayError::BadRequest { .. } => "BAD_REQUEST_BODY",
             GatewayError::Internal { .. } => "DEFAULT_5XX",
+            GatewayError::Unauthorized => "UNAUTHORIZED",
+            GatewayError::AccessDenied { .. } | GatewayError::InsufficientScope => "ACCESS_DENIED",
+            GatewayError::AuthorizerFailure { .. } => "AUTHORIZER_CONFIGURATION_ERROR",
+            GatewayError::InvalidApiKey => "INVALID_API_KEY",
+            GatewayError::Throttled => "THROTTLED",
+            GatewayError::QuotaExceeded => "QUOTA_EXCEEDED",
+            GatewayError::Signature { missing: true, .. } => "MISSING_AUTHENTICATION_TOKEN",
+            GatewayError::Signature { .. } => "INVALID_SIGNATURE",
         }
     }
 
@@ -119,6 +171,9 @@ impl GatewayError {
                 missing.join(", ")
             ),
             GatewayError::UnparseableBody { message } => message.clone(),
+            GatewayError::AccessDenied { message } | GatewayError::Signature { message, .. } => {
+                message.clone()
+            }
             other => other.aws_shape().1.to_string(),
         }
     }
@@ -176,13 +231,71 @@ impl GatewayError {
                 "Bad Request",
                 "BadRequestException",
             ),
+            GatewayError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "UnauthorizedException",
+            ),
+            GatewayError::AccessDenied { .. } => (
+                StatusCode::FORBIDDEN,
+                "User is not authorized to access this resource",
+                "AccessDeniedException",
+            ),
+            GatewayError::InsufficientScope | GatewayError::InvalidApiKey => {
+                (StatusCode::FORBIDDEN, "Forbidden", "ForbiddenException")
+            }
+            GatewayError::AuthorizerFailure { .. } => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "null",
+                "AuthorizerConfigurationException",
+            ),
+            GatewayError::Throttled => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too Many Requests",
+                "TooManyRequestsException",
+            ),
+            GatewayError::QuotaExceeded => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Limit Exceeded",
+                "LimitExceededException",
+            ),
+            GatewayError::Signature {
+                error_type,
+                missing,
+                ..
+            } => (
+                StatusCode::FORBIDDEN,
+                if *missing {
+                    "Missing Authentication Token"
+                } else {
+                    "The request signature we calculated does not match the signature you provided."
+                },
+                error_type,
+            ),
+        }
+    }
+
+    /// The default body: `{"message": ...}`, except that AWS answers policy denials with a
+    /// capitalised `Message` and authorizer failures with a null message.
+    fn default_body(&self) -> String {
+        match self {
+            GatewayError::AccessDenied { message } => {
+                let mut body = serde_json::Map::new();
+                body.insert(
+                    tollgate_policy::MESSAGE_KEY.to_string(),
+                    serde_json::Value::String(message.clone()),
+                );
+                serde_json::Value::Object(body).to_string()
+            }
+            GatewayError::AuthorizerFailure { .. } => r#"{"message":null}"#.to_string(),
+            other => serde_json::json!({ "message": other.message() }).to_string(),
         }
     }
 
     /// The response the client sees.
     pub fn into_response(self) -> Response<GatewayBody> {
         let (status, _, error_type) = self.aws_shape();
-        let body = serde_json::json!({ "message": self.message() }).to_string();
+        let body = self.default_body();
         let mut response = Response::new(GatewayBody::full(Bytes::from(body)));
         *response.status_mut() = status;
         let headers = response.headers_mut();
@@ -262,6 +375,8 @@ pub struct ErrorSite<'a> {
     pub path_parameters: &'a [(String, String)],
     /// The matched resource, or `""` when none matched.
     pub resource_path: &'a str,
+    /// What the access steps learnt of the caller so far.
+    pub caller: &'a Caller,
 }
 
 impl GatewayError {
@@ -276,7 +391,7 @@ impl GatewayError {
         };
         let (default_status, _, error_type) = self.aws_shape();
         let message = self.message();
-        let mut context = request_context(site.stage, site.request, site.resource_path);
+        let mut context = request_context(site.stage, site.request, site.resource_path, site.caller);
         context["error"] = serde_json::json!({
             "message": message,
             "messageString": serde_json::Value::String(message.clone()).to_string(),
@@ -303,7 +418,7 @@ impl GatewayError {
                 }
             },
             None => (
-                Bytes::from(serde_json::json!({ "message": message }).to_string()),
+                Bytes::from(self.default_body()),
                 "application/json".to_string(),
             ),
         };

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
+
 
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -24,7 +24,7 @@ fn method_request(request: hyper::Request<Incoming>, peer: SocketAddr) -> Method
     };
     MethodRequest {
         request_id: uuid::Uuid::new_v4().to_string(),
-        received_at: SystemTime::now(),
+        received_at: crate::clock::now(),
         method: parts.method,
         full_path: parts.uri.path().to_string(),
         raw_query: parts.uri.query().map(str::to_string),

@@ -2,10 +2,12 @@
 //! `pipeline.rs` (the steps in order) → `gateway.rs` / `stage.rs` (what is served) →
 //! `integration/` (steps 9–11) → `gateway_response.rs` (every error's response).
 
+mod access;
 mod admin;
 mod body;
 mod bundled;
 mod cli;
+mod clock;
 mod control;
 mod gateway;
 mod gateway_response;

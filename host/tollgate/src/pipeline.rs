@@ -8,6 +8,7 @@ use std::time::Instant;
 use http::{HeaderValue, Response};
 use tollgate_definition::{Method, RouteOutcome};
 
+use crate::access::{self, Caller};
 use crate::body::GatewayBody;
 use crate::gateway::Gateway;
 use crate::gateway_response::{ErrorSite, GatewayError, Source};
@@ -25,6 +26,8 @@ pub struct RoutedRequest<'a> {
     /// The path after the stage, as sent (percent-encoded).
     pub path: String,
     pub path_parameters: Vec<(String, String)>,
+    /// What the access steps (3–6) learnt of the caller.
+    pub caller: Caller,
 }
 
 /// Serves one request and always answers: errors become gateway responses here.
@@ -128,6 +131,7 @@ async fn handle(
                 request: &request,
                 path_parameters: &[],
                 resource_path: "",
+                caller: &Caller::default(),
             };
             return (error.into_response_at(Some(site)), label);
         }
@@ -141,6 +145,7 @@ async fn handle(
         resource_path: &resource.path,
         path,
         path_parameters: route.path_parameters,
+        caller: Caller::default(),
     };
     if let Some(label) = label.as_mut() {
         label.resource = resource.path.clone();
@@ -159,6 +164,7 @@ async fn handle(
                 request: &routed.request,
                 path_parameters: &routed.path_parameters,
                 resource_path: routed.resource_path,
+                caller: &routed.caller,
             };
             (error.into_response_at(Some(site)), label)
         }
@@ -173,8 +179,9 @@ async fn run_steps(
     gateway: &Gateway,
     integration_ms: &mut Option<f64>,
 ) -> Result<Response<GatewayBody>, GatewayError> {
-    // Steps 3–6 (resource policy, API keys and usage plans, throttling, authorizer) come
-    // here, in that order.
+    // Steps 3–6: resource policy, API key and usage plan, throttling, authorizer.
+    let credentials = gateway.deployed().credentials.clone();
+    access::check(routed, method, gateway.access(), &credentials).await?;
 
     // Step 7: request validation.
     if let Some(validation) = &resolved.validation {

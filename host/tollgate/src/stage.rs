@@ -6,10 +6,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tollgate_definition::{ApiDefinition, IntegrationTarget, IntegrationType, Router};
+use tollgate_definition::{
+    ApiDefinition, AuthorizerKind, IntegrationTarget, IntegrationType, Router,
+};
+use tollgate_policy::{PolicyDocument, PolicyKind};
 use tollgate_runtime::{KeyValueGrant, Plugin, PluginKind, Runtime};
 use tollgate_store::{Canary, ContentHash, Deployment, KeyValueStore, Stage, Store};
 
+use crate::access::authorizer::{ComponentAuthorizer, ResolvedAuthorizer};
+use crate::access::jwt::JwtAuthorizer;
+use crate::access::throttling::Limit;
 use crate::gateway_response::CompiledGatewayResponses;
 use crate::integration::parameters::substitute_stage_variables;
 use crate::mapping::mapper::ResolvedMapper;
@@ -89,6 +95,15 @@ pub struct StagePipeline {
     pub gateway_responses: CompiledGatewayResponses,
     /// Whether this is the canary side of its stage.
     pub is_canary: bool,
+    /// The API's authorizers, by security scheme name, resolved for this stage.
+    pub authorizers: BTreeMap<String, ResolvedAuthorizer>,
+    /// `x-amazon-apigateway-policy`, with AWS's `execute-api:/` shorthand expanded to this
+    /// API's ARNs.
+    pub resource_policy: Option<PolicyDocument>,
+    /// The stage's default throttle (its `*/*` method setting wins over it).
+    pub throttle: Option<Limit>,
+    /// Per-method throttles by AWS's `{resourcePath}/{httpMethod}` key.
+    pub method_throttles: BTreeMap<String, Limit>,
 }
 
 impl StagePipeline {
@@ -114,6 +129,12 @@ impl StagePipeline {
                 let mapper = method.mapper.as_ref().map(|m| (&m.plugin, &m.reference));
                 function.into_iter().chain(mapper)
             })
+            .chain(self.authorizers.values().filter_map(|authorizer| match authorizer {
+                ResolvedAuthorizer::Component(component) => {
+                    Some((&component.plugin, &component.reference))
+                }
+                _ => None,
+            }))
             .filter_map(|(plugin, reference)| {
                 ContentHash::parse(plugin.hash())
                     .ok()
@@ -130,14 +151,29 @@ impl StagePipeline {
         api_id: &str,
         stage: &Stage,
     ) -> Result<StagePipeline, StageBuildError> {
-        Self::build_deployment(
+        let mut pipeline = Self::build_deployment(
             store,
             runtime,
             api_id,
             &stage.name,
             &stage.deployment_id,
             &stage.variables,
-        )
+        )?;
+        pipeline.apply_stage_settings(stage);
+        Ok(pipeline)
+    }
+
+    /// The stage's throttle settings (shared by its canary).
+    fn apply_stage_settings(&mut self, stage: &Stage) {
+        let mut method_throttles: BTreeMap<String, Limit> = stage
+            .method_throttles
+            .iter()
+            .map(|(key, throttle)| (key.clone(), Limit::from(throttle)))
+            .collect();
+        // `*/*` is the stage's default for every method, as in AWS's method settings.
+        let default = method_throttles.remove("*/*");
+        self.throttle = default.or(stage.throttle.as_ref().map(Limit::from));
+        self.method_throttles = method_throttles;
     }
 
     /// Builds the canary side of `stage`: the canary's deployment, with the stage variables
@@ -160,6 +196,7 @@ impl StagePipeline {
             &variables,
         )?;
         pipeline.is_canary = true;
+        pipeline.apply_stage_settings(stage);
         Ok(pipeline)
     }
 
@@ -252,6 +289,34 @@ impl StagePipeline {
             }
             resolved_methods.push(methods);
         }
+        let definition_error = |message: String| StageBuildError::Definition {
+            stage: stage_name.to_string(),
+            message,
+        };
+        let authorizers = resolve_authorizers(
+            store,
+            runtime,
+            &definition,
+            &stage_variables,
+            &kv_store,
+            pins,
+        )
+        .map_err(definition_error)?;
+        let resource_policy = definition
+            .resource_policy
+            .as_ref()
+            .map(|document| {
+                let mut policy = PolicyDocument::from_json_as(document, PolicyKind::Resource)
+                    .map_err(|e| format!("x-amazon-apigateway-policy: {e}"))?;
+                policy.expand_execute_api_shorthand(
+                    crate::access::region(),
+                    crate::mapping::context::ACCOUNT_ID,
+                    api_id,
+                );
+                Ok::<_, String>(policy)
+            })
+            .transpose()
+            .map_err(definition_error)?;
         let gateway_responses = CompiledGatewayResponses::compile(&definition.gateway_responses)
             .map_err(|message| StageBuildError::Definition {
                 stage: stage_name.to_string(),
@@ -267,18 +332,23 @@ impl StagePipeline {
             methods: resolved_methods,
             gateway_responses,
             is_canary: false,
+            authorizers,
+            resource_policy,
+            throttle: None,
+            method_throttles: BTreeMap::new(),
         })
     }
 }
 
-/// A component a definition names (`function:NAME[:Q]`, `mapper:NAME[:Q]`), resolved.
-struct ResolvedComponent {
-    plugin: Arc<Plugin>,
+/// A component a definition names (`function:NAME[:Q]`, `mapper:NAME[:Q]`,
+/// `authorizer:NAME[:Q]`), resolved.
+pub struct ResolvedComponent {
+    pub plugin: Arc<Plugin>,
     /// The reference as written, stage variables substituted.
-    reference: String,
+    pub reference: String,
     /// `name:version`, for logs.
-    label: String,
-    name: String,
+    pub label: String,
+    pub name: String,
 }
 
 /// Resolves a component reference: stage variables substituted, an unqualified reference
@@ -445,4 +515,66 @@ fn resolve_mapper(
         response: mapper.response,
         config: Arc::new(mapper.config.clone()),
     })
+}
+
+/// Resolves the API's authorizers: WASM authorizers' components loaded (they must implement
+/// the `authorizer` world), JWT authorizers' configuration taken as written.
+fn resolve_authorizers(
+    store: &Store,
+    runtime: &Runtime,
+    definition: &ApiDefinition,
+    stage_variables: &BTreeMap<String, String>,
+    kv_store: &Arc<dyn KeyValueStore>,
+    pins: &BTreeMap<String, ContentHash>,
+) -> Result<BTreeMap<String, ResolvedAuthorizer>, String> {
+    let mut resolved = BTreeMap::new();
+    for (name, authorizer) in &definition.authorizers {
+        let entry = match &authorizer.kind {
+            AuthorizerKind::Token { component, .. } | AuthorizerKind::Request { component, .. } => {
+                let resolved_component = resolve_component(
+                    store,
+                    runtime,
+                    &component.name,
+                    component.qualifier.as_deref(),
+                    stage_variables,
+                    pins,
+                )
+                .map_err(|e| format!("authorizer {name}: {e}"))?;
+                if resolved_component.plugin.kind() != PluginKind::Authorizer {
+                    return Err(format!(
+                        "authorizer {name}: {} is a {} component, not an authorizer",
+                        resolved_component.label,
+                        resolved_component.plugin.kind().describe()
+                    ));
+                }
+                let key_value = KeyValueGrant {
+                    store: kv_store.clone(),
+                    namespace: format!("authorizer/{}", resolved_component.name),
+                };
+                ResolvedAuthorizer::Component(ComponentAuthorizer::new(
+                    name,
+                    &authorizer.kind,
+                    resolved_component,
+                    key_value,
+                )?)
+            }
+            AuthorizerKind::Jwt {
+                issuer,
+                audiences,
+                identity_source,
+                jwks_uri,
+            } => ResolvedAuthorizer::Jwt(JwtAuthorizer {
+                name: name.clone(),
+                config: tollgate_jwt::JwtAuthorizerConfig {
+                    issuer: issuer.clone(),
+                    audiences: audiences.clone(),
+                    jwks_uri: jwks_uri.clone(),
+                },
+                identity_source: identity_source.clone(),
+            }),
+            AuthorizerKind::Iam => ResolvedAuthorizer::Iam,
+        };
+        resolved.insert(name.clone(), entry);
+    }
+    Ok(resolved)
 }

@@ -2,9 +2,12 @@
 //! `swagger: "2.0"`), `info`, top-level `security`, `paths` (resources: their templates and
 //! the AWS rule of one variable child per parent) and path items. Operations (methods) are
 //! read in [`operation`]; where each `x-amazon-apigateway-*` extension may appear (request
-//! validators and gateway responses among them), and the sweep that reports any extension
-//! nothing handled, in [`extensions`]. Models (`components.schemas`, `definitions`) are read
-//! before the paths, so that body schemas can name them (see `super::schema`).
+//! validators, gateway responses, the API key source, the resource policy and CORS among
+//! them), and the sweep that reports any extension nothing handled, in [`extensions`].
+//! Models (`components.schemas`, `definitions`) and security schemes are read before the
+//! paths, so that body schemas and `security` requirements can name them (see
+//! `super::schema` and `super::security`); the top-level `security` is every operation's
+//! default.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -16,6 +19,7 @@ mod operation;
 use super::Problems;
 use super::pointer;
 use super::schema::Schemas;
+use super::security::{Access, SecuritySchemes};
 use crate::error::ImportErrorKind;
 use crate::model::{ApiDefinition, Method, Parameter, RequestValidator, Resource};
 use crate::resource_path::{self, PathSegment};
@@ -158,6 +162,8 @@ pub(crate) fn read(document: &Value, problems: &mut Problems) -> Option<ApiDefin
         validators: BTreeMap::new(),
         broken_validators: HashSet::new(),
         default_validator: None,
+        security: SecuritySchemes::default(),
+        default_access: Access::default(),
         problems,
     };
     let definition = reader.read_root(root);
@@ -226,6 +232,11 @@ struct Reader<'d, 'p> {
     broken_validators: HashSet<String>,
     /// The API-level `x-amazon-apigateway-request-validator`.
     default_validator: Option<RequestValidator>,
+    /// The security schemes, and the authorizers among them (plus the IAM one of
+    /// `x-amazon-apigateway-auth`, once an operation uses it).
+    security: SecuritySchemes,
+    /// The top-level `security`: the access of every operation without its own.
+    default_access: Access,
     problems: &'p mut Problems,
 }
 
@@ -251,11 +262,14 @@ impl<'d> Reader<'d, '_> {
         }
 
         let (title, version, description) = self.read_info(root.get("info"));
-        if let Some(security) = root.get("security") {
-            self.check_security(security, "/security");
-        }
         let extensions = self.read_root_extensions(root);
-        self.read_security_schemes(root);
+        self.security = self.read_security_schemes(root);
+        if let Some(security) = root.get("security") {
+            self.default_access = self
+                .security
+                .requirements(security, "/security", self.problems)
+                .unwrap_or_default();
+        }
         if let Some(Value::Array(tags)) = root.get("tags") {
             for (index, tag) in tags.iter().enumerate() {
                 if let Value::Object(tag) = tag
@@ -281,10 +295,10 @@ impl<'d> Reader<'d, '_> {
             request_validators: std::mem::take(&mut self.validators),
             default_request_validator: self.default_validator.as_ref().map(|v| v.name.clone()),
             gateway_responses: extensions.gateway_responses,
-            authorizers: BTreeMap::new(),
-            api_key_source: Default::default(),
-            resource_policy: None,
-            cors: None,
+            authorizers: std::mem::take(&mut self.security.authorizers),
+            api_key_source: extensions.api_key_source,
+            resource_policy: extensions.resource_policy,
+            cors: extensions.cors,
         }
     }
 
@@ -334,24 +348,6 @@ impl<'d> Reader<'d, '_> {
             }
         };
         (title, version, description)
-    }
-
-    /// `security` at the top level or in an operation: only "no requirement" is accepted.
-    fn check_security(&mut self, security: &Value, at: &str) {
-        let Value::Array(requirements) = security else {
-            self.problems
-                .invalid(at, "a list of security requirements", security);
-            return;
-        };
-        let requires_something = requirements
-            .iter()
-            .any(|r| !matches!(r, Value::Object(names) if names.is_empty()));
-        if requires_something {
-            self.problems.not_supported(
-                at,
-                "`security` (authorization of callers: IAM, API keys, authorizers)",
-            );
-        }
     }
 
     fn read_paths(&mut self, paths: Option<&'d Value>) -> Vec<Resource> {

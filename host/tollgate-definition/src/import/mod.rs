@@ -6,15 +6,26 @@
 //! its JSON pointer, and located in the text through a [`position::PositionIndex`]. Features
 //! Tollgate does not implement yet are refused, never ignored. This module reads text only: it
 //! never touches the network or the gateway.
+//!
+//! Where each part is read: the document's structure and its extensions in `document`;
+//! integrations in `integration` (with `uri`, `expression`); models and body schemas in
+//! `schema`; gateway responses and mappers in `gateway_responses` and `mapper`; access
+//! control in `security` (schemes, `security` requirements, `x-amazon-apigateway-auth`),
+//! `authorizer` (`x-amazon-apigateway-authorizer`), `policy` (`x-amazon-apigateway-policy`)
+//! and `cors` (`x-amazon-apigateway-cors`).
 
+mod authorizer;
+mod cors;
 mod document;
 mod expression;
 mod gateway_responses;
 mod integration;
 mod mapper;
 pub(crate) mod pointer;
+mod policy;
 mod position;
 mod schema;
+mod security;
 mod uri;
 
 use std::fmt::Display;

@@ -11,6 +11,11 @@
 //!
 //! QUALIFIER is a version number, an alias or `$LATEST`. NAME and QUALIFIER may contain
 //! `${stageVariables.x}` references, resolved per stage.
+//!
+//! Component URIs name a WASM component of another world the same way: `mapper:NAME[:QUALIFIER]`
+//! (`x-tollgate-mapper`) and `authorizer:NAME[:QUALIFIER]` (an authorizer's `authorizerUri`,
+//! which may also be AWS's Lambda form above). Their NAME is plain; only QUALIFIER may hold
+//! `${stageVariables.x}`.
 
 use super::expression::is_stage_variable_name;
 
@@ -19,6 +24,10 @@ pub(crate) const FUNCTION_URI_EXPECTED: &str = "a function URI: function:NAME, \
      arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]/invocations";
 
 pub(crate) const MAPPER_URI_EXPECTED: &str = "a mapper URI: mapper:NAME or mapper:NAME:QUALIFIER";
+
+pub(crate) const AUTHORIZER_URI_EXPECTED: &str = "an authorizer URI: authorizer:NAME, \
+     authorizer:NAME:QUALIFIER, or arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/\
+     arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]/invocations";
 
 pub(crate) const URL_EXPECTED: &str = "an http:// or https:// URL (with optional {param} \
      placeholders and ${stageVariables.NAME} references)";
@@ -132,14 +141,55 @@ fn name_and_qualifier(text: &str) -> Result<FunctionRef, FunctionUriError> {
 /// references. The error says what is wrong (empty when the URI is not a mapper URI at all).
 pub(crate) fn parse_mapper_uri(uri: &str) -> Result<(String, Option<String>), String> {
     let rest = uri.strip_prefix("mapper:").ok_or_else(String::new)?;
+    component_name_and_qualifier("mapper", rest)
+}
+
+/// Parses an authorizer's `authorizerUri`: `authorizer:NAME[:QUALIFIER]` (as a mapper URI), or
+/// AWS's Lambda URI naming the function NAME (the plugin Tollgate runs in its place). The
+/// error says what is wrong (empty when the URI is neither form).
+pub(crate) fn parse_authorizer_uri(uri: &str) -> Result<(String, Option<String>), String> {
+    if let Some(rest) = uri.strip_prefix("authorizer:") {
+        return component_name_and_qualifier("authorizer", rest);
+    }
+    if !uri.starts_with("arn:") {
+        return Err(String::new());
+    }
+    match parse_function_uri(uri) {
+        // The Lambda form allows stage variables in NAME; an authorizer component's name is
+        // plain, as in `authorizer:NAME`.
+        Ok(function) if is_plain_name(&function.name) => Ok((function.name, function.qualifier)),
+        Ok(function) => Err(format!(
+            "authorizer name \"{}\": a name is made of A-Z, a-z, 0-9, `-` and `_`",
+            function.name
+        )),
+        Err(FunctionUriError::ServiceIntegration(_)) => Err(
+            "an authorizer's AWS URI is a Lambda one, arn:aws:apigateway:REGION:lambda:path/..."
+                .to_owned(),
+        ),
+        Err(FunctionUriError::Invalid(why)) => Err(why),
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+/// `NAME[:QUALIFIER]` of a component URI (`what` names the component in errors).
+fn component_name_and_qualifier(
+    what: &str,
+    rest: &str,
+) -> Result<(String, Option<String>), String> {
     let (name, qualifier) = match rest.split_once(':') {
         Some((name, qualifier)) => (name, Some(qualifier)),
         None => (rest, None),
     };
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
-    if name.is_empty() || !name.chars().all(is_name_char) {
+    if !is_plain_name(name) {
         return Err(format!(
-            "mapper name \"{name}\": a name is made of A-Z, a-z, 0-9, `-` and `_`"
+            "{what} name \"{name}\": a name is made of A-Z, a-z, 0-9, `-` and `_`"
         ));
     }
     if let Some(qualifier) = qualifier
@@ -341,6 +391,40 @@ mod tests {
         ] {
             assert!(
                 parse_mapper_uri(bad).is_err_and(|why| !why.is_empty()),
+                "{bad} should be refused with a reason"
+            );
+        }
+    }
+
+    #[test]
+    fn authorizer_uris_in_both_spellings() {
+        assert_eq!(
+            parse_authorizer_uri("authorizer:jwt-check:${stageVariables.alias}"),
+            Ok((
+                "jwt-check".to_owned(),
+                Some("${stageVariables.alias}".to_owned())
+            ))
+        );
+        let lambda = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/\
+                      arn:aws:lambda:us-east-1:123456789012:function:token-check:3/invocations";
+        assert_eq!(
+            parse_authorizer_uri(lambda),
+            Ok(("token-check".to_owned(), Some("3".to_owned())))
+        );
+        assert_eq!(
+            parse_authorizer_uri("function:token-check"),
+            Err(String::new())
+        );
+        for bad in [
+            "authorizer:",
+            "authorizer:a b",
+            "authorizer:${stageVariables.a}",
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/\
+             arn:aws:lambda:us-east-1:123456789012:function:a-${stageVariables.b}/invocations",
+            "arn:aws:apigateway:us-east-1:s3:path/bucket/key",
+        ] {
+            assert!(
+                parse_authorizer_uri(bad).is_err_and(|why| !why.is_empty()),
                 "{bad} should be refused with a reason"
             );
         }

@@ -17,6 +17,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use tollgate_store::{NewUsagePlan, Quota, Throttle};
+
 use crate::admin::token::tokens_match;
 use crate::control::{Control, ControlError, DeployRequest};
 use crate::gateway::Gateway;
@@ -103,6 +105,80 @@ struct CanaryUpdateBody {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AliasBody {
     version: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApiKeyBody {
+    name: String,
+    value: Option<String>,
+}
+
+/// AWS's `ThrottleSettings`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ThrottleBody {
+    rate_limit: f64,
+    burst_limit: u32,
+}
+
+impl From<ThrottleBody> for Throttle {
+    fn from(body: ThrottleBody) -> Self {
+        Throttle {
+            rate: body.rate_limit,
+            burst: body.burst_limit,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApiStageBody {
+    api_id: String,
+    stage: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UsagePlanBody {
+    name: String,
+    #[serde(default)]
+    api_stages: Vec<ApiStageBody>,
+    throttle: Option<ThrottleBody>,
+    quota: Option<Quota>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UsagePlanKeyBody {
+    key_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PlanThrottleBody {
+    api_id: String,
+    stage: String,
+    method: String,
+    /// `null` clears the method's throttle.
+    throttle: Option<ThrottleBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StageThrottleBody {
+    /// A method key (`/pets/GET`); absent for the stage's default.
+    method: Option<String>,
+    /// `null` clears it.
+    throttle: Option<ThrottleBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccessKeyBody {
+    principal: String,
+    policy: Value,
+    source_name: Option<String>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ControlError> {
@@ -222,6 +298,65 @@ fn route(
             let body: AliasBody = parse(&body)?;
             changed(control.set_alias(name, alias, body.version)?)
         }
+        (&Method::PUT, ["v1", "apis", api, "stages", stage, "throttle"]) => {
+            let body: StageThrottleBody = parse(&body)?;
+            changed(control.set_stage_throttle(
+                api,
+                stage,
+                body.method.as_deref(),
+                body.throttle.map(Throttle::from),
+            )?)
+        }
+        (&Method::GET, ["v1", "apikeys"]) => ok(control.api_keys()?),
+        (&Method::POST, ["v1", "apikeys"]) => {
+            let body: ApiKeyBody = parse(&body)?;
+            let key = control.create_api_key(&body.name, body.value.as_deref())?;
+            Ok((StatusCode::CREATED, key, Effect::Change))
+        }
+        (&Method::DELETE, ["v1", "apikeys", name]) => changed(control.delete_api_key(name)?),
+        (&Method::GET, ["v1", "usageplans"]) => ok(control.usage_plans()?),
+        (&Method::POST, ["v1", "usageplans"]) => {
+            let body: UsagePlanBody = parse(&body)?;
+            let plan = control.create_usage_plan(NewUsagePlan {
+                name: body.name,
+                api_stages: body
+                    .api_stages
+                    .into_iter()
+                    .map(|s| (s.api_id, s.stage))
+                    .collect(),
+                throttle: body.throttle.map(Throttle::from),
+                quota: body.quota,
+            })?;
+            Ok((StatusCode::CREATED, plan, Effect::Change))
+        }
+        (&Method::GET, ["v1", "usageplans", name]) => ok(control.usage_plan(name)?),
+        (&Method::DELETE, ["v1", "usageplans", name]) => {
+            changed(control.delete_usage_plan(name)?)
+        }
+        (&Method::POST, ["v1", "usageplans", name, "keys"]) => {
+            let body: UsagePlanKeyBody = parse(&body)?;
+            let plan = control.add_usage_plan_key(name, &body.key_name)?;
+            Ok((StatusCode::CREATED, plan, Effect::Change))
+        }
+        (&Method::PUT, ["v1", "usageplans", name, "throttles"]) => {
+            let body: PlanThrottleBody = parse(&body)?;
+            changed(control.set_usage_plan_method_throttle(
+                name,
+                &body.api_id,
+                &body.stage,
+                &body.method,
+                body.throttle.map(Throttle::from),
+            )?)
+        }
+        (&Method::GET, ["v1", "usage", key]) => ok(control.usage(key)?),
+        (&Method::GET, ["v1", "accesskeys"]) => ok(control.access_keys()?),
+        (&Method::POST, ["v1", "accesskeys"]) => {
+            let body: AccessKeyBody = parse(&body)?;
+            let source_name = body.source_name.unwrap_or_else(|| "policy".into());
+            let key = control.create_access_key(&body.principal, body.policy, &source_name)?;
+            Ok((StatusCode::CREATED, key, Effect::Change))
+        }
+        (&Method::DELETE, ["v1", "accesskeys", id]) => changed(control.delete_access_key(id)?),
         _ => Err(ControlError::NotFound(format!(
             "no admin endpoint {method} {path}"
         ))),

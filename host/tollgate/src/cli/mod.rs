@@ -102,6 +102,15 @@ pub struct ListenArgs {
     /// `admin on http://ADDR`).
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub admin_listen: SocketAddr,
+    /// The region in method ARNs and SigV4 credential scopes.
+    #[arg(long, default_value = crate::access::DEFAULT_REGION)]
+    pub region: String,
+    /// The account-level throttle: steady requests per second over every API.
+    #[arg(long, default_value_t = crate::access::throttling::Limit::ACCOUNT_DEFAULT.rate)]
+    pub account_rate: f64,
+    /// The account-level throttle: burst.
+    #[arg(long, default_value_t = crate::access::throttling::Limit::ACCOUNT_DEFAULT.burst)]
+    pub account_burst: u32,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::{CliError, ServeArgs, UpArgs, open_local, print, read_file, read_text, variables};
+use super::{CliError, ListenArgs, ServeArgs, UpArgs, open_local, print, read_file, read_text, variables};
+use crate::access::throttling::Limit;
 use crate::admin::server::Admin;
 use crate::admin::token::{server_token, write_admin_url};
 use crate::control::{Control, DeployRequest};
@@ -15,6 +16,7 @@ use crate::gateway::Gateway;
 
 /// Deploys the bundled example (or `--api FILE`) on the local store, then serves.
 pub async fn up(args: UpArgs) -> Result<(), CliError> {
+    crate::access::set_region(&args.listen.region);
     let control = open_local(&args.data.data_dir)?;
     for (name, file) in &args.functions {
         let (version, _) = control.publish(name, &read_file(file)?, None)?;
@@ -44,25 +46,14 @@ pub async fn up(args: UpArgs) -> Result<(), CliError> {
         variables: variables(&args.vars),
     })?;
     print::deployed(&source_name, &answer.body);
-    serve(
-        control,
-        &args.data.data_dir,
-        args.listen.listen,
-        args.listen.admin_listen,
-    )
-    .await
+    serve(control, &args.data.data_dir, &args.listen).await
 }
 
 /// Serves what the data directory holds.
 pub async fn serve_data_dir(args: ServeArgs) -> Result<(), CliError> {
+    crate::access::set_region(&args.listen.region);
     let control = open_local(&args.data.data_dir)?;
-    serve(
-        control,
-        &args.data.data_dir,
-        args.listen.listen,
-        args.listen.admin_listen,
-    )
-    .await
+    serve(control, &args.data.data_dir, &args.listen).await
 }
 
 async fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), CliError> {
@@ -79,13 +70,17 @@ async fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), CliError
     Ok((listener, bound))
 }
 
-async fn serve(
-    control: Control,
-    data_dir: &Path,
-    listen: SocketAddr,
-    admin_listen: SocketAddr,
-) -> Result<(), CliError> {
-    let (gateway, errors) = Gateway::load(control.store().clone(), control.runtime().clone())?;
+async fn serve(control: Control, data_dir: &Path, listen: &ListenArgs) -> Result<(), CliError> {
+    let account_limit = Limit {
+        rate: listen.account_rate,
+        burst: listen.account_burst,
+    };
+    let (listen, admin_listen) = (listen.listen, listen.admin_listen);
+    let (gateway, errors) = Gateway::load(
+        control.store().clone(),
+        control.runtime().clone(),
+        account_limit,
+    )?;
     for error in &errors {
         tracing::error!(%error, "stage not served");
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use http::Method;
 use serde_json::{Value, json};
-use tollgate_store::StoreError;
+use tollgate_store::{NewUsagePlan, StoreError, Throttle};
 
 use super::{CliError, ControlArgs, open_local};
 use crate::admin::client::AdminClient;
@@ -315,4 +315,184 @@ impl Target {
             Target::Remote(client) => Ok(client.call(Method::GET, "/v1/functions", None).await?),
         }
     }
+
+    pub async fn set_stage_throttle(
+        &self,
+        api_id: &str,
+        stage: &str,
+        method: Option<&str>,
+        throttle: Option<Throttle>,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => {
+                Ok(control.set_stage_throttle(api_id, stage, method, throttle)?)
+            }
+            Target::Remote(client) => {
+                let path = format!(
+                    "/v1/apis/{}/stages/{}/throttle",
+                    segment(api_id),
+                    segment(stage)
+                );
+                let body = json!({ "method": method, "throttle": throttle.as_ref().map(throttle_body) });
+                Ok(client.call_json(Method::PUT, &path, &body).await?)
+            }
+        }
+    }
+
+    pub async fn create_api_key(&self, name: &str, value: Option<&str>) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.create_api_key(name, value)?),
+            Target::Remote(client) => {
+                let body = json!({ "name": name, "value": value });
+                Ok(client.call_json(Method::POST, "/v1/apikeys", &body).await?)
+            }
+        }
+    }
+
+    pub async fn api_keys(&self) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.api_keys()?),
+            Target::Remote(client) => Ok(client.call(Method::GET, "/v1/apikeys", None).await?),
+        }
+    }
+
+    pub async fn delete_api_key(&self, name: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.delete_api_key(name)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/apikeys/{}", segment(name));
+                Ok(client.call(Method::DELETE, &path, None).await?)
+            }
+        }
+    }
+
+    pub async fn create_usage_plan(&self, plan: NewUsagePlan) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.create_usage_plan(plan)?),
+            Target::Remote(client) => {
+                let stages: Vec<Value> = plan
+                    .api_stages
+                    .iter()
+                    .map(|(api_id, stage)| json!({ "apiId": api_id, "stage": stage }))
+                    .collect();
+                let body = json!({
+                    "name": plan.name,
+                    "apiStages": stages,
+                    "throttle": plan.throttle.as_ref().map(throttle_body),
+                    "quota": plan.quota,
+                });
+                Ok(client
+                    .call_json(Method::POST, "/v1/usageplans", &body)
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn usage_plans(&self) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.usage_plans()?),
+            Target::Remote(client) => Ok(client.call(Method::GET, "/v1/usageplans", None).await?),
+        }
+    }
+
+    pub async fn add_usage_plan_key(&self, plan: &str, key: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.add_usage_plan_key(plan, key)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/usageplans/{}/keys", segment(plan));
+                Ok(client
+                    .call_json(Method::POST, &path, &json!({ "keyName": key }))
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn set_usage_plan_method_throttle(
+        &self,
+        plan: &str,
+        api_id: &str,
+        stage: &str,
+        method: &str,
+        throttle: Option<Throttle>,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control
+                .set_usage_plan_method_throttle(plan, api_id, stage, method, throttle)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/usageplans/{}/throttles", segment(plan));
+                let body = json!({
+                    "apiId": api_id,
+                    "stage": stage,
+                    "method": method,
+                    "throttle": throttle.as_ref().map(throttle_body),
+                });
+                Ok(client.call_json(Method::PUT, &path, &body).await?)
+            }
+        }
+    }
+
+    pub async fn delete_usage_plan(&self, name: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.delete_usage_plan(name)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/usageplans/{}", segment(name));
+                Ok(client.call(Method::DELETE, &path, None).await?)
+            }
+        }
+    }
+
+    pub async fn usage(&self, key: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.usage(key)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/usage/{}", segment(key));
+                Ok(client.call(Method::GET, &path, None).await?)
+            }
+        }
+    }
+
+    pub async fn create_access_key(
+        &self,
+        principal: &str,
+        policy: Value,
+        source_name: &str,
+    ) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => {
+                Ok(control.create_access_key(principal, policy, source_name)?)
+            }
+            Target::Remote(client) => {
+                let body = json!({
+                    "principal": principal,
+                    "policy": policy,
+                    "sourceName": source_name,
+                });
+                Ok(client
+                    .call_json(Method::POST, "/v1/accesskeys", &body)
+                    .await?)
+            }
+        }
+    }
+
+    pub async fn access_keys(&self) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.access_keys()?),
+            Target::Remote(client) => Ok(client.call(Method::GET, "/v1/accesskeys", None).await?),
+        }
+    }
+
+    pub async fn delete_access_key(&self, id: &str) -> Result<Value, CliError> {
+        match self {
+            Target::Local(control) => Ok(control.delete_access_key(id)?),
+            Target::Remote(client) => {
+                let path = format!("/v1/accesskeys/{}", segment(id));
+                Ok(client.call(Method::DELETE, &path, None).await?)
+            }
+        }
+    }
+}
+
+/// A throttle as the admin API takes it (AWS's `ThrottleSettings`).
+fn throttle_body(throttle: &Throttle) -> Value {
+    json!({ "rateLimit": throttle.rate, "burstLimit": throttle.burst })
 }

@@ -1,5 +1,5 @@
 //! The control plane's operations — deploy, rollback, stage variables, canary, functions and
-//! aliases — shared by the admin API (a running gateway) and the CLI working offline on a
+//! aliases, API keys and usage plans, throttles, access keys — shared by the admin API (a running gateway) and the CLI working offline on a
 //! data directory. Each operation checks that what it is about to make current can be
 //! served (definitions import, functions resolve and load) *before* it writes, so a refused
 //! change leaves every stage as it was.
@@ -7,6 +7,8 @@
 //! Answers are JSON values in the admin API's shapes (`views.rs`), so the CLI prints the
 //! same thing whether it acted locally or through a gateway.
 
+mod access_keys;
+mod usage_plans;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -39,9 +41,10 @@ impl From<StoreError> for ControlError {
     fn from(error: StoreError) -> Self {
         match &error {
             StoreError::NotFound { .. } => ControlError::NotFound(error.to_string()),
-            StoreError::InvalidName { .. } | StoreError::TooLarge { .. } => {
-                ControlError::BadRequest(error.to_string())
-            }
+            StoreError::InvalidName { .. }
+            | StoreError::TooLarge { .. }
+            | StoreError::Invalid { .. } => ControlError::BadRequest(error.to_string()),
+            StoreError::Conflict { .. } => ControlError::Conflict(error.to_string()),
             _ => ControlError::Internal(error.to_string()),
         }
     }

@@ -98,6 +98,7 @@ pub async fn invoke_proxy(
         stage: &routed.stage.stage,
         source_ip: &source_ip,
         protocol: routed.request.protocol,
+        caller: &routed.caller,
         request_time_epoch_millis: epoch_millis,
         request_time: &request_time,
         body: &body,

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::{Map, Value, json};
 
+use crate::access::Caller;
 use crate::mapping::context::ACCOUNT_ID;
 
 /// What the event is built from.
@@ -33,6 +34,8 @@ pub struct EventInput<'a> {
     pub body: &'a [u8],
     /// Whether the body's content type is one of the API's binary media types.
     pub body_is_binary: bool,
+    /// What the access steps learnt of the caller (`requestContext.authorizer`, `identity`).
+    pub caller: &'a Caller,
 }
 
 /// Single-value and multi-value maps as API Gateway builds them: the single-value map keeps
@@ -98,7 +101,7 @@ pub fn build_event(input: &EventInput<'_>) -> Value {
             false,
         )
     };
-    json!({
+    let mut event = json!({
         "resource": input.resource_path,
         "path": input.path,
         "httpMethod": input.http_method,
@@ -140,7 +143,15 @@ pub fn build_event(input: &EventInput<'_>) -> Value {
         },
         "body": body,
         "isBase64Encoded": is_base64,
-    })
+    });
+    let request_context = &mut event["requestContext"];
+    if let Some(authorizer) = &input.caller.authorizer {
+        request_context["authorizer"] = Value::Object(authorizer.clone());
+    }
+    if let Some(identity) = request_context["identity"].as_object_mut() {
+        input.caller.fill_identity(identity);
+    }
+    event
 }
 
 /// A stable, AWS-looking resource id derived from the resource path.
@@ -302,6 +313,12 @@ fn json_kind(value: &Value) -> &'static str {
 mod tests {
     use super::*;
 
+    static CALLER: Caller = Caller {
+        authorizer: None,
+        iam: None,
+        api_key: None,
+    };
+
     fn input<'a>(
         headers: &'a HeaderMap,
         query: &'a [(String, String)],
@@ -322,6 +339,7 @@ mod tests {
             api_id: "demo",
             stage: "dev",
             source_ip: "127.0.0.1",
+            caller: &CALLER,
             protocol: "HTTP/1.1",
             request_time_epoch_millis: 1_700_000_000_123,
             request_time: "14/Nov/2023:22:13:20 +0000",

@@ -5,6 +5,7 @@ use std::time::UNIX_EPOCH;
 
 use serde_json::{Value, json};
 
+use crate::access::Caller;
 use crate::pipeline::RoutedRequest;
 use crate::request::MethodRequest;
 use crate::stage::StagePipeline;
@@ -33,7 +34,12 @@ pub const ACCOUNT_ID: &str = "000000000000";
 
 /// The `$context` tree of a routed request.
 pub fn context_json(routed: &RoutedRequest<'_>) -> Value {
-    request_context(routed.stage, &routed.request, routed.resource_path)
+    request_context(
+        routed.stage,
+        &routed.request,
+        routed.resource_path,
+        &routed.caller,
+    )
 }
 
 /// The `$context` tree of a request on a stage, routed to `resource_path` (empty when it
@@ -42,11 +48,12 @@ pub fn request_context(
     stage: &StagePipeline,
     request: &MethodRequest,
     resource_path: &str,
+    caller: &Caller,
 ) -> Value {
-    json!({
+    let mut context = json!({
         "accountId": ACCOUNT_ID,
         "apiId": stage.api_id,
-        "authorizer": {},
+        "authorizer": caller.authorizer_json(),
         "deploymentId": stage.deployment_id,
         "domainName": format!("{}.execute-api.localhost", stage.api_id),
         "domainPrefix": stage.api_id,
@@ -69,5 +76,9 @@ pub fn request_context(
         "resourceId": crate::integration::lambda_proxy::resource_id(resource_path),
         "resourcePath": resource_path,
         "stage": stage.stage,
-    })
+    });
+    if let Some(identity) = context["identity"].as_object_mut() {
+        caller.fill_identity(identity);
+    }
+    context
 }

@@ -89,29 +89,6 @@ impl ResolvedMapper {
         }
     }
 
-    fn context(routed: &RoutedRequest<'_>) -> RequestContext {
-        RequestContext {
-            request_id: routed.request.request_id.clone(),
-            api_id: routed.stage.api_id.clone(),
-            stage: routed.stage.stage.clone(),
-            resource_path: routed.resource_path.to_string(),
-            http_method: routed.request.method.to_string(),
-            identity: Identity {
-                source_ip: routed.request.source_ip.to_string(),
-                user_agent: routed.request.header("user-agent").map(str::to_string),
-                api_key: None,
-            },
-            stage_variables: routed
-                .stage
-                .stage_variables
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            authorizer: Vec::new(),
-            request_time_epoch: crate::mapping::context::epoch_millis(routed.request.received_at),
-        }
-    }
-
     /// Maps the integration request.
     pub async fn map_request(
         &self,
@@ -131,7 +108,7 @@ impl ResolvedMapper {
             .map_request(
                 self.invocation(routed, timeout),
                 guest,
-                Self::context(routed),
+                request_context(routed),
             )
             .await
             .map_err(|e| call_error(e, &self.label))?
@@ -166,7 +143,7 @@ impl ResolvedMapper {
             .map_response(
                 self.invocation(routed, timeout),
                 guest,
-                Self::context(routed),
+                request_context(routed),
             )
             .await
             .map_err(|e| call_error(e, &self.label))?
@@ -184,3 +161,28 @@ impl ResolvedMapper {
         ))
     }
 }
+
+/// The WIT `request-context` of a routed request (for mappers and authorizers).
+pub fn request_context(routed: &RoutedRequest<'_>) -> RequestContext {
+    RequestContext {
+        request_id: routed.request.request_id.clone(),
+        api_id: routed.stage.api_id.clone(),
+        stage: routed.stage.stage.clone(),
+        resource_path: routed.resource_path.to_string(),
+        http_method: routed.request.method.to_string(),
+        identity: Identity {
+            source_ip: routed.request.source_ip.to_string(),
+            user_agent: routed.request.header("user-agent").map(str::to_string),
+            api_key: routed.caller.api_key.as_ref().map(|key| key.value.clone()),
+        },
+        stage_variables: routed
+            .stage
+            .stage_variables
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        authorizer: routed.caller.authorizer_fields(),
+        request_time_epoch: crate::mapping::context::epoch_millis(routed.request.received_at),
+    }
+}
+

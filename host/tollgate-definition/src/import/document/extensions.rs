@@ -1,14 +1,18 @@
 //! Where each `x-amazon-apigateway-*` extension may appear, which are accepted (and kept in
 //! the document), which are read into the model (binary media types, request validators,
-//! gateway responses), which are refused as not supported yet, and the final sweep that
-//! reports every extension nothing handled: unknown, or known but out of place.
+//! gateway responses, the API key source, the resource policy, CORS; the security schemes'
+//! authorizers through `crate::import::security`), which are refused as not supported yet,
+//! and the final sweep that reports every extension nothing handled: unknown, or known but
+//! out of place.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::{Dialect, Reader};
-use crate::import::{gateway_responses, mapper, pointer};
+use crate::access::{ApiKeySource, CorsConfiguration};
+use crate::import::security::SecuritySchemes;
+use crate::import::{authorizer, cors, gateway_responses, mapper, pointer, policy};
 use crate::model::{GatewayResponse, RequestValidator};
 
 const AWS_EXTENSION_PREFIX: &str = "x-amazon-apigateway-";
@@ -49,7 +53,13 @@ const KNOWN_AWS_EXTENSIONS: &[(&str, &str)] = &[
 ];
 
 /// Every `x-tollgate-*` extension Tollgate defines, with where it belongs.
-const KNOWN_TOLLGATE_EXTENSIONS: &[(&str, &str)] = &[(mapper::MAPPER, "in an operation")];
+const KNOWN_TOLLGATE_EXTENSIONS: &[(&str, &str)] = &[
+    (mapper::MAPPER, "in an operation"),
+    (
+        authorizer::JWKS_URI,
+        "in an x-amazon-apigateway-authorizer of type jwt or cognito_user_pools",
+    ),
+];
 
 /// The largest `x-amazon-apigateway-minimum-compression-size` AWS accepts (10 MiB).
 const MAX_MINIMUM_COMPRESSION_SIZE: u64 = 10_485_760;
@@ -62,6 +72,9 @@ const VALIDATOR_KEYS: &[&str] = &["validateRequestBody", "validateRequestParamet
 pub(super) struct RootExtensions {
     pub(super) binary_media_types: Vec<String>,
     pub(super) gateway_responses: BTreeMap<String, GatewayResponse>,
+    pub(super) api_key_source: ApiKeySource,
+    pub(super) resource_policy: Option<serde_json::Value>,
+    pub(super) cors: Option<CorsConfiguration>,
 }
 
 impl Reader<'_, '_> {
@@ -70,6 +83,9 @@ impl Reader<'_, '_> {
     pub(super) fn read_root_extensions(&mut self, root: &Map<String, Value>) -> RootExtensions {
         let mut binary_media_types = Vec::new();
         let mut gateway_responses = BTreeMap::new();
+        let mut api_key_source = ApiKeySource::default();
+        let mut resource_policy = None;
+        let mut cors = None;
         if let Some(value) = root.get(VALIDATORS) {
             let at = pointer::child("", VALIDATORS);
             self.read_request_validators(value, &at);
@@ -116,17 +132,27 @@ impl Reader<'_, '_> {
                 }
                 "x-amazon-apigateway-documentation"
                 | "x-amazon-apigateway-importexport-version" => {}
-                "x-amazon-apigateway-api-key-source" => self
-                    .problems
-                    .not_supported(&at, "API keys (`x-amazon-apigateway-api-key-source`)"),
-                "x-amazon-apigateway-policy" => self
-                    .problems
-                    .not_supported(&at, "resource policies (`x-amazon-apigateway-policy`)"),
-                "x-amazon-apigateway-cors" => self.problems.not_supported(
-                    &at,
-                    "`x-amazon-apigateway-cors` (the CORS configuration of HTTP APIs; a REST API \
-                     answers CORS with OPTIONS methods)",
-                ),
+                "x-amazon-apigateway-api-key-source" => {
+                    api_key_source = match value.as_str() {
+                        Some(source) if source.eq_ignore_ascii_case("HEADER") => {
+                            ApiKeySource::Header
+                        }
+                        Some(source) if source.eq_ignore_ascii_case("AUTHORIZER") => {
+                            ApiKeySource::Authorizer
+                        }
+                        _ => {
+                            self.problems.invalid(
+                                &at,
+                                "HEADER (the x-api-key header) or AUTHORIZER (the \
+                                 usageIdentifierKey a token or request authorizer returns)",
+                                value,
+                            );
+                            ApiKeySource::default()
+                        }
+                    };
+                }
+                policy::POLICY => resource_policy = policy::read(value, &at, self.problems),
+                cors::CORS => cors = cors::read(value, &at, self.problems),
                 _ => continue,
             }
             self.handled.insert(at);
@@ -134,6 +160,9 @@ impl Reader<'_, '_> {
         RootExtensions {
             binary_media_types,
             gateway_responses,
+            api_key_source,
+            resource_policy,
+            cors,
         }
     }
 
@@ -252,9 +281,10 @@ impl Reader<'_, '_> {
         types
     }
 
-    /// Security schemes (`components.securitySchemes`, `securityDefinitions`) and the
-    /// HTTP-API-only `components.x-amazon-apigateway-integrations`.
-    pub(super) fn read_security_schemes(&mut self, root: &Map<String, Value>) {
+    /// Security schemes (`components.securitySchemes`, `securityDefinitions`; see
+    /// `crate::import::security`) and the HTTP-API-only
+    /// `components.x-amazon-apigateway-integrations`.
+    pub(super) fn read_security_schemes(&mut self, root: &Map<String, Value>) -> SecuritySchemes {
         let (schemes_at, schemes) = match self.dialect {
             Dialect::OpenApi3 => {
                 if let Some(Value::Object(components)) = root.get("components")
@@ -275,31 +305,13 @@ impl Reader<'_, '_> {
             }
             Dialect::Swagger2 => ("/securityDefinitions", root.get("securityDefinitions")),
         };
-        let Some(Value::Object(schemes)) = schemes else {
-            return;
-        };
-        for (name, scheme) in schemes {
-            let Value::Object(scheme) = scheme else {
-                continue;
-            };
-            let scheme_at = pointer::child(schemes_at, name);
-            for (key, what) in [
-                (
-                    "x-amazon-apigateway-authorizer",
-                    "authorizers (`x-amazon-apigateway-authorizer`)",
-                ),
-                (
-                    "x-amazon-apigateway-authtype",
-                    "custom authorization types (`x-amazon-apigateway-authtype`)",
-                ),
-            ] {
-                if scheme.contains_key(key) {
-                    let at = pointer::child(&scheme_at, key);
-                    self.problems.not_supported(&at, what);
-                    self.handled.insert(at);
-                }
-            }
-        }
+        SecuritySchemes::read(
+            schemes,
+            schemes_at,
+            self.dialect == Dialect::OpenApi3,
+            self.problems,
+            &mut self.handled,
+        )
     }
 
     /// Reports every `x-amazon-apigateway-*` and `x-tollgate-*` key nothing handled.

@@ -1,14 +1,17 @@
-//! Operations (methods): their keys, security, parameters (with local `$ref`s), request
-//! body (OpenAPI 3 `requestBody`, Swagger 2 `in: body`), request validator, declared method
-//! responses, mapper, and the integration they must have.
+//! Operations (methods): their keys, access (`security`, else the document's, and
+//! `x-amazon-apigateway-auth`), parameters (with local `$ref`s), request body (OpenAPI 3
+//! `requestBody`, Swagger 2 `in: body`), request validator, declared method responses,
+//! mapper, and the integration they must have.
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{Dialect, INTEGRATION, PathItemContext, Reader, is_extension, unknown_key_message};
+use crate::access::{Authorizer, AuthorizerKind, MethodAuthorization};
 use crate::error::ImportErrorKind;
 use crate::import::integration::{self, MethodContext, MethodResponses};
+use crate::import::security::{self, Access, AuthType};
 use crate::import::{mapper, pointer};
 use crate::model::{Method, Parameter, ParameterLocation, RequestBodySpec, Schema};
 
@@ -47,12 +50,7 @@ impl<'d> Reader<'d, '_> {
             }
         }
 
-        if operation.contains_key("x-amazon-apigateway-auth") {
-            let key_at = pointer::child(at, "x-amazon-apigateway-auth");
-            self.problems
-                .not_supported(&key_at, "method authorization (`x-amazon-apigateway-auth`)");
-            self.handled.insert(key_at);
-        }
+        let access = self.read_access(operation, at);
         let request_validator = match operation.get(REQUEST_VALIDATOR) {
             Some(value) => {
                 let key_at = pointer::child(at, REQUEST_VALIDATOR);
@@ -66,9 +64,6 @@ impl<'d> Reader<'d, '_> {
             self.handled.insert(key_at.clone());
             mapper::read(value, &key_at, self.problems).map(|mapper| (mapper, key_at))
         });
-        if let Some(security) = operation.get("security") {
-            self.check_security(security, &pointer::child(at, "security"));
-        }
 
         let operation_id = match operation.get("operationId") {
             None => None,
@@ -165,9 +160,62 @@ impl<'d> Reader<'d, '_> {
             request_validator,
             request_body,
             mapper: mapper.map(|(mapper, _)| mapper),
-            authorization: Default::default(),
-            api_key_required: false,
+            authorization: access.authorization,
+            api_key_required: access.api_key_required,
         })
+    }
+
+    /// Who may call the operation: its `security` (else the document's), with the
+    /// authorization `x-amazon-apigateway-auth` sets.
+    fn read_access(&mut self, operation: &Map<String, Value>, at: &str) -> Access {
+        let own = operation.get("security").map(|security| {
+            self.security
+                .requirements(security, &pointer::child(at, "security"), self.problems)
+        });
+        let mut access = match &own {
+            Some(Some(access)) => access.clone(),
+            // Errors are reported; the default keeps further checks quiet.
+            Some(None) => Access::default(),
+            None => self.default_access.clone(),
+        };
+        let Some(value) = operation.get(security::AUTH) else {
+            return access;
+        };
+        let auth_at = pointer::child(at, security::AUTH);
+        self.handled.insert(auth_at.clone());
+        let Some(auth) = security::read_auth_extension(value, &auth_at, self.problems) else {
+            return access;
+        };
+        // Like an operation's `security`, the extension replaces the document's authorizer;
+        // next to the operation's own authorizer it would be a second authorization.
+        if let Some(Some(own)) = &own
+            && own.authorization != MethodAuthorization::None
+        {
+            self.problems.push(
+                &auth_at,
+                ImportErrorKind::Conflict,
+                "the operation's `security` names an authorizer and x-amazon-apigateway-auth \
+                 sets the authorization too: a method is authorized one way (keep one of them)",
+            );
+            return access;
+        }
+        access.authorization = match auth {
+            AuthType::None => MethodAuthorization::None,
+            AuthType::AwsIam => {
+                let name = Authorizer::AWS_IAM_EXTENSION;
+                self.security
+                    .authorizers
+                    .entry(name.to_owned())
+                    .or_insert_with(|| Authorizer {
+                        name: name.to_owned(),
+                        kind: AuthorizerKind::Iam,
+                    });
+                MethodAuthorization::Iam {
+                    authorizer: name.to_owned(),
+                }
+            }
+        };
+        access
     }
 
     /// OpenAPI 3 `requestBody` (or a `$ref` to `components.requestBodies`).
