@@ -17,12 +17,14 @@ const COMPONENTS: &[&str] = &[
     "tc-wasi-http-hello",
     "tc-identity-mapper",
     "tc-allow-authorizer",
+    "tc-scripted-authorizer",
     "tc-swap-a",
     "tc-swap-b",
     "tc-raw-echo",
     "soap-mapper",
     "vtl-mapper",
     "tc-fail-with",
+    "token-authorizer",
 ];
 
 fn main() {

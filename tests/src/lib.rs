@@ -12,6 +12,7 @@ pub mod components {
     pub const SWAP_B_BODY: &str = r#"{"version":"b"}"#;
 }
 
+pub mod access;
 mod admin;
 mod client;
 pub mod definitions;

@@ -9,6 +9,7 @@ mod bundled;
 mod cli;
 mod clock;
 mod control;
+mod cors;
 mod gateway;
 mod gateway_response;
 mod integration;

@@ -10,6 +10,7 @@ use tollgate_definition::{Method, RouteOutcome};
 
 use crate::access::{self, Caller};
 use crate::body::GatewayBody;
+use crate::cors::{Cors, request_origin};
 use crate::gateway::Gateway;
 use crate::gateway_response::{ErrorSite, GatewayError, Source};
 use crate::integration;
@@ -120,6 +121,19 @@ async fn handle(
         resource: String::new(),
         integration_ms: None,
     });
+    // CORS preflights are the gateway's to answer, before routing (HTTP API CORS).
+    if let Some(cors) = &stage.cors
+        && Cors::is_preflight(&request)
+    {
+        return (cors.preflight(&request), label);
+    }
+    let origin = request_origin(&request);
+    let with_cors = |mut response: Response<GatewayBody>| {
+        if let Some(cors) = &stage.cors {
+            cors.apply(origin.as_ref(), &mut response);
+        }
+        response
+    };
     // Step 2: route.
     let route = match stage.router.route(request.method.as_str(), &path) {
         RouteOutcome::Matched(route) => route,
@@ -133,7 +147,7 @@ async fn handle(
                 resource_path: "",
                 caller: &Caller::default(),
             };
-            return (error.into_response_at(Some(site)), label);
+            return (with_cors(error.into_response_at(Some(site))), label);
         }
     };
     let resource = &stage.definition.resources[route.resource_index];
@@ -156,7 +170,7 @@ async fn handle(
         label.integration_ms = integration_ms;
     }
     match outcome {
-        Ok(response) => (response, label),
+        Ok(response) => (with_cors(response), label),
         Err(error) => {
             log_failure(&routed.request.request_id, &error);
             let site = ErrorSite {
@@ -166,7 +180,7 @@ async fn handle(
                 resource_path: routed.resource_path,
                 caller: &routed.caller,
             };
-            (error.into_response_at(Some(site)), label)
+            (with_cors(error.into_response_at(Some(site))), label)
         }
     }
 }

@@ -16,6 +16,7 @@ use tollgate_store::{Canary, ContentHash, Deployment, KeyValueStore, Stage, Stor
 use crate::access::authorizer::{ComponentAuthorizer, ResolvedAuthorizer};
 use crate::access::jwt::JwtAuthorizer;
 use crate::access::throttling::Limit;
+use crate::cors::Cors;
 use crate::gateway_response::CompiledGatewayResponses;
 use crate::integration::parameters::substitute_stage_variables;
 use crate::mapping::mapper::ResolvedMapper;
@@ -104,6 +105,8 @@ pub struct StagePipeline {
     pub throttle: Option<Limit>,
     /// Per-method throttles by AWS's `{resourcePath}/{httpMethod}` key.
     pub method_throttles: BTreeMap<String, Limit>,
+    /// `x-amazon-apigateway-cors`, answered by the gateway.
+    pub cors: Option<Cors>,
 }
 
 impl StagePipeline {
@@ -322,6 +325,7 @@ impl StagePipeline {
                 stage: stage_name.to_string(),
                 message,
             })?;
+        let cors = definition.cors.as_ref().map(Cors::new);
         Ok(StagePipeline {
             api_id: api_id.to_string(),
             stage: stage_name.to_string(),
@@ -336,6 +340,7 @@ impl StagePipeline {
             resource_policy,
             throttle: None,
             method_throttles: BTreeMap::new(),
+            cors,
         })
     }
 }

@@ -50,9 +50,17 @@ impl AuthorizerRequest {
     /// (`arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/*`): allow this one when the
     /// gateway caches the policy, so the cached answer also covers the caller's other calls.
     pub fn stage_wildcard_arn(&self) -> String {
+        self.stage_arn("*")
+    }
+
+    /// An ARN of the same API and stage as the method ARN, for `resource` below the stage
+    /// (`{VERB}/{path}`, `*` wildcards allowed): `stage_arn("GET/*")` is
+    /// `arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/GET/*`, every `GET` of the
+    /// stage. A method ARN without a stage is answered unchanged.
+    pub fn stage_arn(&self, resource: &str) -> String {
         let mut parts = self.method_arn.splitn(3, '/');
         match (parts.next(), parts.next()) {
-            (Some(api), Some(stage)) => format!("{api}/{stage}/*"),
+            (Some(api), Some(stage)) => format!("{api}/{stage}/{resource}"),
             _ => self.method_arn.clone(),
         }
     }
@@ -271,6 +279,22 @@ mod tests {
             request.stage_wildcard_arn(),
             "arn:aws:execute-api:local:0:api1/dev/*"
         );
+    }
+
+    #[test]
+    fn stage_arns_keep_the_api_and_stage_of_the_method_arn() {
+        let request = request("arn:aws:execute-api:local:0:api1/dev/POST/items/1/parts");
+        assert_eq!(
+            request.stage_arn("GET/*"),
+            "arn:aws:execute-api:local:0:api1/dev/GET/*"
+        );
+        assert_eq!(
+            request.stage_arn("*/items/*"),
+            "arn:aws:execute-api:local:0:api1/dev/*/items/*"
+        );
+        // Not a method ARN: nothing to keep, so nothing is changed.
+        let odd = request("arn:aws:execute-api:local:0:api1");
+        assert_eq!(odd.stage_arn("GET/*"), "arn:aws:execute-api:local:0:api1");
     }
 
     #[test]

@@ -330,9 +330,7 @@ fn route(
             Ok((StatusCode::CREATED, plan, Effect::Change))
         }
         (&Method::GET, ["v1", "usageplans", name]) => ok(control.usage_plan(name)?),
-        (&Method::DELETE, ["v1", "usageplans", name]) => {
-            changed(control.delete_usage_plan(name)?)
-        }
+        (&Method::DELETE, ["v1", "usageplans", name]) => changed(control.delete_usage_plan(name)?),
         (&Method::POST, ["v1", "usageplans", name, "keys"]) => {
             let body: UsagePlanKeyBody = parse(&body)?;
             let plan = control.add_usage_plan_key(name, &body.key_name)?;

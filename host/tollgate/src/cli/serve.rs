@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use super::{CliError, ListenArgs, ServeArgs, UpArgs, open_local, print, read_file, read_text, variables};
+use super::{
+    CliError, ListenArgs, ServeArgs, UpArgs, open_local, print, read_file, read_text, variables,
+};
 use crate::access::throttling::Limit;
 use crate::admin::server::Admin;
 use crate::admin::token::{server_token, write_admin_url};

@@ -333,7 +333,8 @@ impl Target {
                     segment(api_id),
                     segment(stage)
                 );
-                let body = json!({ "method": method, "throttle": throttle.as_ref().map(throttle_body) });
+                let body =
+                    json!({ "method": method, "throttle": throttle.as_ref().map(throttle_body) });
                 Ok(client.call_json(Method::PUT, &path, &body).await?)
             }
         }
@@ -416,8 +417,9 @@ impl Target {
         throttle: Option<Throttle>,
     ) -> Result<Value, CliError> {
         match self {
-            Target::Local(control) => Ok(control
-                .set_usage_plan_method_throttle(plan, api_id, stage, method, throttle)?),
+            Target::Local(control) => Ok(
+                control.set_usage_plan_method_throttle(plan, api_id, stage, method, throttle)?
+            ),
             Target::Remote(client) => {
                 let path = format!("/v1/usageplans/{}/throttles", segment(plan));
                 let body = json!({

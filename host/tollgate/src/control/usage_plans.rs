@@ -23,12 +23,7 @@ impl Control {
 
     /// Every API key, by name, without values.
     pub fn api_keys(&self) -> Result<Value, ControlError> {
-        let items: Vec<Value> = self
-            .store
-            .api_keys()?
-            .iter()
-            .map(views::api_key)
-            .collect();
+        let items: Vec<Value> = self.store.api_keys()?.iter().map(views::api_key).collect();
         Ok(json!({ "items": items }))
     }
 
@@ -85,9 +80,9 @@ impl Control {
         if throttle.is_some() {
             self.check_method_served(api_id, stage, method)?;
         }
-        let plan =
-            self.store
-                .set_usage_plan_method_throttle(plan, api_id, stage, method, throttle)?;
+        let plan = self
+            .store
+            .set_usage_plan_method_throttle(plan, api_id, stage, method, throttle)?;
         self.plan_view(&plan)
     }
 
