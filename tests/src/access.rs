@@ -67,7 +67,11 @@ pub fn serve_with_authorizer(
     vars: &[&str],
 ) -> (Gateway, AuthorizerCalls) {
     let gateway = Gateway::start_with_env(
-        &["serve", "--data-dir", data.path().to_str().expect("UTF-8 path")],
+        &[
+            "serve",
+            "--data-dir",
+            data.path().to_str().expect("UTF-8 path"),
+        ],
         &[
             ("TOLLGATE_LOG", "info,access=off"),
             ("TOLLGATE_LOG_FORMAT", "json"),

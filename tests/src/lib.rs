@@ -18,6 +18,7 @@ mod client;
 pub mod definitions;
 mod gateway;
 pub mod jwks;
+pub mod load;
 pub mod scripted;
 pub mod soap;
 mod upstream;

@@ -135,7 +135,7 @@ pub fn quota_period_end(quota: &Quota, now_unix: u64) -> u64 {
     }
 }
 
-/// `now_unix` as ISO 8601 in UTC, `2024-02-29T00:00:00Z`.
+/// `unix` (seconds) as ISO 8601 in UTC, `2024-02-29T00:00:00Z`.
 pub fn format_utc(unix: u64) -> String {
     let (year, month, day) = civil_from_days(unix / SECONDS_PER_DAY);
     let seconds = unix % SECONDS_PER_DAY;
@@ -226,8 +226,9 @@ mod tests {
             days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28),
             2
         );
+        // 2000 is a leap year (divisible by 400), 2100 is not (by 100), 2024 is, 2023 not.
         assert_eq!(
-            days_from_civil(1900 + 200, 3, 1) - days_from_civil(2100, 2, 28),
+            days_from_civil(2100, 3, 1) - days_from_civil(2100, 2, 28),
             1
         );
         assert_eq!(

@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -16,7 +15,15 @@ use crate::pipeline;
 use crate::request::{MethodRequest, RequestBody};
 
 fn method_request(request: hyper::Request<Incoming>, peer: SocketAddr) -> MethodRequest {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // HTTP/2 carries the host in `:authority`; stage selection by `Host` and SigV4 (which
+    // always signs `host`) read it as the header HTTP/1.1 sends.
+    if !parts.headers.contains_key(http::header::HOST)
+        && let Some(authority) = parts.uri.authority()
+        && let Ok(host) = http::HeaderValue::from_str(authority.as_str())
+    {
+        parts.headers.insert(http::header::HOST, host);
+    }
     let protocol = match parts.version {
         http::Version::HTTP_2 => "HTTP/2.0",
         http::Version::HTTP_10 => "HTTP/1.0",

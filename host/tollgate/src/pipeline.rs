@@ -1,6 +1,6 @@
 //! One request, start to end: the order of the steps in DESIGN.md, each a named function in
-//! its own module. Steps that later issues add (resource policy, API keys, throttling,
-//! authorizers, validation, cache) slot in where the comments of [`handle`] say.
+//! its own module. Steps that later issues add (the cache) slot in where the comments of
+//! [`run_steps`] say.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -213,8 +213,8 @@ async fn run_steps(
     let outcome = integration::invoke(routed, method, resolved, gateway.upstream()).await;
     *integration_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
     outcome
-    // Step 12 (cache store, CORS) comes here; customised gateway responses are applied by
-    // the caller.
+    // Step 12 (cache store) comes here; CORS and customised gateway responses are applied
+    // by the caller.
 }
 
 fn missing_route(request: &MethodRequest) -> GatewayError {

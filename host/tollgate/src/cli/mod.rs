@@ -40,7 +40,7 @@ pub enum Command {
     Deployments(DeploymentsCommand),
     /// Point a stage back at an earlier deployment (default: the previous one).
     Rollback(RollbackArgs),
-    /// Stages and their variables.
+    /// Stages: their variables and throttles.
     #[command(subcommand)]
     Stage(StageCommand),
     /// Functions: WebAssembly components behind AWS_PROXY integrations, with versions and

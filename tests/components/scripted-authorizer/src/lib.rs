@@ -61,7 +61,9 @@ impl Authorizer for ScriptedAuthorizer {
                 None => return Err("Unauthorized".to_owned()),
             },
         };
-        let mut policy = policy.with_context("user", "alice").with_context("tier", "gold");
+        let mut policy = policy
+            .with_context("user", "alice")
+            .with_context("tier", "gold");
         if let Some(tenant) = tenant {
             policy = policy.with_context("tenant", tenant);
         }
