@@ -250,7 +250,7 @@ async fn throttle_settings_survive_a_restart() {
     let gateway = serve(&data, false, &[]);
     throttle(&gateway, "alpha", None, "0.01", "3");
     throttle(&gateway, "alpha", Some("/b/GET"), "0.01", "5");
-    let listed = gateway.cli_ok(&["stage", "list", "--api", "alpha"]);
+    let listed = gateway.cli_ok(&["stage", "list", "--api-id", "alpha"]);
     assert!(
         listed.contains("; throttle 0.01/s burst 3; /b/GET 0.01/s burst 5"),
         "{listed}"
@@ -264,7 +264,7 @@ async fn throttle_settings_survive_a_restart() {
     assert_eq!(assert_burst("/a after restart", &a, ADMITTED, 0.01, 3), 3);
     let b = requests(&gateway, "alpha", "/prod/b", 10).await;
     assert_eq!(assert_burst("/b after restart", &b, ADMITTED, 0.01, 5), 5);
-    let listed = gateway.cli_ok(&["stage", "list", "--api", "alpha"]);
+    let listed = gateway.cli_ok(&["stage", "list", "--api-id", "alpha"]);
     assert!(
         listed.contains("; throttle 0.01/s burst 3; /b/GET 0.01/s burst 5"),
         "{listed}"

@@ -519,6 +519,76 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn access_errors_have_aws_bodies_and_types() {
+        let cases = [
+            (
+                GatewayError::Unauthorized,
+                401,
+                r#"{"message":"Unauthorized"}"#,
+                "UnauthorizedException",
+            ),
+            (
+                GatewayError::AccessDenied {
+                    message: "User is not authorized to access this resource".into(),
+                },
+                403,
+                r#"{"Message":"User is not authorized to access this resource"}"#,
+                "AccessDeniedException",
+            ),
+            (
+                GatewayError::AuthorizerFailure {
+                    reason: "trap".into(),
+                },
+                500,
+                r#"{"message":null}"#,
+                "AuthorizerConfigurationException",
+            ),
+            (
+                GatewayError::InvalidApiKey,
+                403,
+                r#"{"message":"Forbidden"}"#,
+                "ForbiddenException",
+            ),
+            (
+                GatewayError::InsufficientScope,
+                403,
+                r#"{"message":"Forbidden"}"#,
+                "ForbiddenException",
+            ),
+            (
+                GatewayError::Throttled,
+                429,
+                r#"{"message":"Too Many Requests"}"#,
+                "TooManyRequestsException",
+            ),
+            (
+                GatewayError::QuotaExceeded,
+                429,
+                r#"{"message":"Limit Exceeded"}"#,
+                "LimitExceededException",
+            ),
+            (
+                GatewayError::Signature {
+                    error_type: "UnrecognizedClientException",
+                    message: "The security token included in the request is invalid.".into(),
+                    missing: false,
+                },
+                403,
+                r#"{"message":"The security token included in the request is invalid."}"#,
+                "UnrecognizedClientException",
+            ),
+        ];
+        for (error, status, body, kind) in cases {
+            let response_type = error.response_type();
+            assert_eq!(
+                parts(error).await,
+                (status, body.to_string(), kind.to_string()),
+                "{response_type}"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn missing_parameters_are_listed_as_aws_does() {
         let (status, body, kind) = parts(GatewayError::BadRequestParameters {
             missing: vec!["name".into(), "x-trace".into()],
