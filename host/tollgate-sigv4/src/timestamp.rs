@@ -1,7 +1,10 @@
 //! Signing times: ISO 8601 basic format (`20150830T123600Z`, what SigV4 signs) and HTTP
-//! dates (the `Date` header AWS also accepts), in whole UTC seconds.
+//! dates (the `Date` header AWS also accepts), in whole UTC seconds. The calendar is the
+//! `time` crate's (proleptic Gregorian, years -9999 to 9999).
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::{Date, Month, Time, UtcDateTime};
 
 /// Seconds since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -25,26 +28,19 @@ impl Timestamp {
         if bytes.len() != 16 || bytes[8] != b'T' || bytes[15] != b'Z' {
             return None;
         }
-        let number = |range: std::ops::Range<usize>| -> Option<i64> {
-            let digits = &text[range];
-            if !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            digits.parse().ok()
+        // On bytes, not `str` slices: a multi-byte character must be rejected, not split.
+        let number = |range: std::ops::Range<usize>| -> Option<u16> {
+            bytes[range].iter().try_fold(0u16, |number, &byte| {
+                byte.is_ascii_digit()
+                    .then(|| number * 10 + u16::from(byte - b'0'))
+            })
         };
-        let (year, month, day) = (number(0..4)?, number(4..6)?, number(6..8)?);
-        let (hour, minute, second) = (number(9..11)?, number(11..13)?, number(13..15)?);
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || minute > 59
-            || second > 59
-        {
-            return None;
-        }
-        let days = days_from_civil(year, month, day);
-        Some(Self(days * 86_400 + hour * 3_600 + minute * 60 + second))
+        let two_digits = |range| number(range).and_then(|value| u8::try_from(value).ok());
+        let month = Month::try_from(two_digits(4..6)?).ok()?;
+        let date = Date::from_calendar_date(i32::from(number(0..4)?), month, two_digits(6..8)?);
+        let time = Time::from_hms(two_digits(9..11)?, two_digits(11..13)?, two_digits(13..15)?);
+        let time = UtcDateTime::new(date.ok()?, time.ok()?);
+        Some(Self(time.unix_timestamp()))
     }
 
     /// An HTTP date (IMF-fixdate, RFC 850 or asctime), also with the RFC 2822 zones `+0000`,
@@ -65,60 +61,24 @@ impl Timestamp {
             .map(Self::from_system_time)
     }
 
+    /// `yyyymmddThhmmssZ`. Outside the years -9999 to 9999 that `time` represents (which
+    /// neither a parsed time nor the clock reaches), the first or last second of that range.
     pub(crate) fn iso_basic(self) -> String {
-        let days = self.0.div_euclid(86_400);
-        let seconds = self.0.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
+        let time = UtcDateTime::from_unix_timestamp(self.0).unwrap_or(if self.0 < 0 {
+            UtcDateTime::MIN
+        } else {
+            UtcDateTime::MAX
+        });
         format!(
-            "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-            seconds / 3_600,
-            seconds % 3_600 / 60,
-            seconds % 60
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            time.year(),
+            u8::from(time.month()),
+            time.day(),
+            time.hour(),
+            time.minute(),
+            time.second()
         )
     }
-}
-
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian calendar), so the
-// crate needs no calendar dependency for two conversions.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -185,5 +145,43 @@ mod tests {
             Timestamp(1_440_938_160).plus_seconds(-300).iso_basic(),
             "20150830T123100Z"
         );
+    }
+
+    #[test]
+    fn iso_basic_rejects_multi_byte_text_without_panicking() {
+        // 16 bytes with `T` and `Z` in place, but `é` straddles the year and the month.
+        for text in ["201\u{e9}830T123600Z", "20150830T1\u{e9}600Z"] {
+            assert_eq!(text.len(), 16);
+            assert_eq!(Timestamp::parse_iso_basic(text), None, "{text}");
+            assert_eq!(Timestamp::parse_date_header(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn iso_basic_knows_leap_years_and_the_ends_of_the_range() {
+        for (text, valid) in [
+            ("20000229T000000Z", true),
+            ("21000229T000000Z", false),
+            ("20240229T000000Z", true),
+            ("20230229T000000Z", false),
+            ("20240431T000000Z", false),
+            ("20241301T000000Z", false),
+            ("20240001T000000Z", false),
+            ("20240100T000000Z", false),
+            ("20240101T236000Z", false),
+            ("20240101T235960Z", false),
+        ] {
+            assert_eq!(Timestamp::parse_iso_basic(text).is_some(), valid, "{text}");
+        }
+        assert_eq!(
+            Timestamp::parse_iso_basic("21000301T000000Z").unwrap().0
+                - Timestamp::parse_iso_basic("21000228T000000Z").unwrap().0,
+            86_400
+        );
+        for text in ["00000101T000000Z", "99991231T235959Z"] {
+            assert_eq!(Timestamp::parse_iso_basic(text).unwrap().iso_basic(), text);
+        }
+        assert_eq!(Timestamp(i64::MAX).iso_basic(), "99991231T235959Z");
+        assert_eq!(Timestamp(i64::MIN).iso_basic(), "-99990101T000000Z");
     }
 }

@@ -1,11 +1,13 @@
 //! Usage-plan quotas and their periods, with AWS's reset semantics: periods are in UTC; a DAY
 //! starts at 00:00; a WEEK on Sunday plus `offset` days; a MONTH on day 1 plus `offset`.
 //!
-//! The calendar arithmetic is done here, on days since the Unix epoch (the proleptic
-//! Gregorian calendar, as UTC uses), so that the gateway and `tollgate usage` agree to the
-//! second on when a period starts and ends.
+//! Both the gateway and `tollgate usage` compute periods here, so that they agree to the
+//! second on when a period starts and ends. Days and weeks are counted in days since the Unix
+//! epoch; months use the `time` crate's calendar (the proleptic Gregorian calendar, as UTC
+//! uses), which ends with the year 9999: later instants are taken as its last second.
 
 use serde::{Deserialize, Serialize};
+use time::{Date, Month, UtcDateTime};
 
 use crate::StoreError;
 
@@ -97,27 +99,28 @@ impl Quota {
 /// The start, in unix seconds, of the quota period that contains `now_unix`.
 pub fn quota_period_start(quota: &Quota, now_unix: u64) -> u64 {
     let today = now_unix / SECONDS_PER_DAY;
-    let offset = u64::from(quota.offset.min(quota.period.max_offset()));
-    let start_day = match quota.period {
-        QuotaPeriod::Day => today,
+    let offset = quota.offset.min(quota.period.max_offset());
+    match quota.period {
+        QuotaPeriod::Day => today * SECONDS_PER_DAY,
         QuotaPeriod::Week => {
             // 1970-01-01 was a Thursday: day 0 is weekday 4 counting from Sunday.
             let weekday = (today + 4) % 7;
-            let back = (weekday + 7 - offset) % 7;
-            today.saturating_sub(back)
+            let back = (weekday + 7 - u64::from(offset)) % 7;
+            today.saturating_sub(back) * SECONDS_PER_DAY
         }
         QuotaPeriod::Month => {
-            let (year, month, day) = civil_from_days(today);
-            let first = offset + 1;
-            if day >= first {
-                days_from_civil(year, month, first)
+            let today = utc(now_unix).date();
+            // At most 28 (`max_offset`), a day that every month has.
+            let first = offset as u8 + 1;
+            let (year, month) = if today.day() >= first {
+                (today.year(), today.month())
             } else {
-                let (year, month) = previous_month(year, month);
-                days_from_civil(year, month, first)
-            }
+                previous_month(today.year(), today.month())
+            };
+            // Before 1970 (only from January 1970), the epoch.
+            midnight(year, month, first).unwrap_or(0)
         }
-    };
-    start_day * SECONDS_PER_DAY
+    }
 }
 
 /// The end, in unix seconds, of the quota period that contains `now_unix`: the start of the
@@ -128,70 +131,75 @@ pub fn quota_period_end(quota: &Quota, now_unix: u64) -> u64 {
         QuotaPeriod::Day => start + SECONDS_PER_DAY,
         QuotaPeriod::Week => start + 7 * SECONDS_PER_DAY,
         QuotaPeriod::Month => {
-            let (year, month, day) = civil_from_days(start / SECONDS_PER_DAY);
-            let (year, month) = next_month(year, month);
-            days_from_civil(year, month, day) * SECONDS_PER_DAY
+            let start = utc(start).date();
+            let (year, month) = next_month(start.year(), start.month());
+            // Past the year 9999, the end of time.
+            midnight(year, month, start.day()).unwrap_or(u64::MAX)
         }
     }
 }
 
 /// `unix` (seconds) as ISO 8601 in UTC, `2024-02-29T00:00:00Z`.
 pub fn format_utc(unix: u64) -> String {
-    let (year, month, day) = civil_from_days(unix / SECONDS_PER_DAY);
-    let seconds = unix % SECONDS_PER_DAY;
+    let time = utc(unix);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        time.year(),
+        u8::from(time.month()),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
     )
 }
 
-fn previous_month(year: u64, month: u64) -> (u64, u64) {
-    if month == 1 {
-        (year.saturating_sub(1), 12)
-    } else {
-        (year, month - 1)
+/// The UTC date and time of `unix` seconds; after the year 9999, the last second of it.
+fn utc(unix: u64) -> UtcDateTime {
+    i64::try_from(unix)
+        .ok()
+        .and_then(|unix| UtcDateTime::from_unix_timestamp(unix).ok())
+        .unwrap_or(UtcDateTime::MAX)
+}
+
+/// Unix seconds of 00:00 UTC on a date: `None` when the date does not exist, is before 1970
+/// or after the year 9999.
+fn midnight(year: i32, month: Month, day: u8) -> Option<u64> {
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    u64::try_from(UtcDateTime::new(date, time::Time::MIDNIGHT).unix_timestamp()).ok()
+}
+
+fn previous_month(year: i32, month: Month) -> (i32, Month) {
+    match month {
+        Month::January => (year - 1, Month::December),
+        month => (year, month.previous()),
     }
 }
 
-fn next_month(year: u64, month: u64) -> (u64, u64) {
-    if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
+fn next_month(year: i32, month: Month) -> (i32, Month) {
+    match month {
+        Month::December => (year + 1, Month::January),
+        month => (year, month.next()),
     }
 }
 
-/// Days since 1970-01-01 of a date on or after it (Howard Hinnant's `days_from_civil`,
-/// restricted to the years the epoch covers).
+/// Days since 1970-01-01 of a date on or after it (the tests' way to write instants).
+#[cfg(test)]
 fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year / 400;
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    (era * 146_097 + day_of_era).saturating_sub(719_468)
+    let year = i32::try_from(year).expect("a year of the calendar");
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok());
+    let day = u8::try_from(day).expect("a day of the month");
+    midnight(year, month.expect("a month"), day).expect("a date from 1970 to 9999")
+        / SECONDS_PER_DAY
 }
 
-/// The (year, month, day) of a count of days since 1970-01-01 (Hinnant's `civil_from_days`).
+/// The (year, month, day) of a count of days since 1970-01-01.
+#[cfg(test)]
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    let date = utc(days * SECONDS_PER_DAY).date();
+    let year = u64::try_from(date.year()).expect("a year after 1970");
+    (year, u8::from(date.month()).into(), date.day().into())
 }
 
 #[cfg(test)]
@@ -388,6 +396,38 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&quota(QuotaPeriod::Week, 1)).expect("json"),
             r#"{"limit":1000,"period":"WEEK","offset":1}"#
+        );
+    }
+
+    #[test]
+    fn instants_after_the_year_9999_saturate_without_panicking() {
+        let end_of_9999 = at(9999, 12, 31, 23, 59) + 59;
+        assert_eq!(format_utc(end_of_9999), "9999-12-31T23:59:59Z");
+        assert_eq!(format_utc(end_of_9999 + 1), "9999-12-31T23:59:59Z");
+        assert_eq!(format_utc(u64::MAX), "9999-12-31T23:59:59Z");
+        let month = quota(QuotaPeriod::Month, 0);
+        assert_eq!(
+            quota_period_start(&month, end_of_9999),
+            at(9999, 12, 1, 0, 0)
+        );
+        assert_eq!(quota_period_end(&month, end_of_9999), u64::MAX);
+        assert_eq!(
+            quota_period_start(&month, u64::MAX - 1),
+            at(9999, 12, 1, 0, 0)
+        );
+        let sunday = quota(QuotaPeriod::Week, 0);
+        let start = quota_period_start(&sunday, u64::MAX / 2);
+        assert!(start <= u64::MAX / 2 && u64::MAX / 2 < quota_period_end(&sunday, u64::MAX / 2));
+    }
+
+    #[test]
+    fn a_month_period_in_january_1970_starts_at_the_epoch() {
+        // The period would start in December 1969; unix seconds start at 0.
+        let fifteenth = quota(QuotaPeriod::Month, 14);
+        assert_eq!(quota_period_start(&fifteenth, at(1970, 1, 10, 0, 0)), 0);
+        assert_eq!(
+            format_utc(quota_period_end(&fifteenth, at(1970, 1, 10, 0, 0))),
+            "1970-02-01T00:00:00Z"
         );
     }
 }
