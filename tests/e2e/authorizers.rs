@@ -41,6 +41,16 @@ const API: &str = r#"
 openapi: 3.0.1
 info: { title: authorizers, version: "1" }
 paths:
+  /:
+    get:
+      security: [ { tokens: [] } ]
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: { application/json: '{"statusCode": 200}' }
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates: { application/json: '{"root": "$context.authorizer.principalId"}' }
   /who:
     get:
       security: [ { tokens: [] } ]
@@ -184,7 +194,7 @@ components:
       x-amazon-apigateway-authorizer:
         type: request
         authorizerUri: "authorizer:authz"
-        identitySource: method.request.header.x-tenant, method.request.querystring.token
+        identitySource: method.request.header.X-Tenant, method.request.querystring.token
         authorizerResultTtlInSeconds: 300
     tenants_uncached:
       type: apiKey
@@ -194,7 +204,7 @@ components:
       x-amazon-apigateway-authorizer:
         type: request
         authorizerUri: "authorizer:authz"
-        identitySource: method.request.header.x-tenant, method.request.querystring.token
+        identitySource: method.request.header.X-Tenant, method.request.querystring.token
         authorizerResultTtlInSeconds: 0
 "#;
 
@@ -564,6 +574,12 @@ async fn a_cached_policy_is_evaluated_for_each_method_arn() {
         event.json()["requestContext"]["authorizer"]["principalId"],
         "alice"
     );
+    // The root resource's ARN ends `/GET/`, which `GET/*` covers.
+    assert_answer(
+        &get(&gateway, "/dev/", Some("allow-get")).await,
+        200,
+        r#"{"root": "alice"}"#,
+    );
     assert_eq!(log.count(&gateway).await, 0);
 
     // `allow` allows every method of the stage.
@@ -575,8 +591,70 @@ async fn a_cached_policy_is_evaluated_for_each_method_arn() {
     assert_eq!(log.take(&gateway).await, calls(&["token=allow"]));
 }
 
-// A deployment flushes the stage's authorizer cache (API Gateway: "the authorizer cache is
-// flushed when the API is deployed"): decisions are cached per deployment.
+// "Output from an API Gateway Lambda authorizer": the policy's `Resource` is a method ARN,
+// `arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/{VERB}/{path}` (the path without
+// its leading `/`), with `*` wildcards in any part. The authorizer here names ARNs it did not
+// get from the gateway, so the gateway's own method ARNs are what is checked.
+#[tokio::test]
+async fn policies_name_methods_by_their_aws_method_arns() {
+    let data = TempData::new();
+    let (gateway, _log) = setup(&data);
+    let arn = "arn:aws:execute-api:us-east-1:000000000000:authorizers";
+
+    let get_who = format!("allow:{arn}/dev/GET/who");
+    assert_answer(&get(&gateway, "/dev/who", Some(&get_who)).await, 200, ALICE);
+    assert_answer(
+        &post(&gateway, "/dev/who", &get_who, "{}").await,
+        403,
+        NOT_ALLOWED,
+    );
+    assert_answer(
+        &get(&gateway, "/dev/", Some(&get_who)).await,
+        403,
+        NOT_ALLOWED,
+    );
+
+    let any_verb = format!("allow:{arn}/dev/*/who");
+    assert_answer(
+        &post(&gateway, "/dev/who", &any_verb, "{}").await,
+        200,
+        r#"{"posted": "alice"}"#,
+    );
+    let root = format!("allow:{arn}/dev/GET/");
+    assert_answer(
+        &get(&gateway, "/dev/", Some(&root)).await,
+        200,
+        r#"{"root": "alice"}"#,
+    );
+    assert_answer(
+        &get(&gateway, "/dev/who", Some(&root)).await,
+        403,
+        NOT_ALLOWED,
+    );
+
+    let any_region = "allow:arn:aws:execute-api:*:*:authorizers/dev/GET/*";
+    assert_answer(
+        &get(&gateway, "/dev/who", Some(any_region)).await,
+        200,
+        ALICE,
+    );
+
+    let other_stage = format!("allow:{arn}/prod/GET/who");
+    assert_answer(
+        &get(&gateway, "/dev/who", Some(&other_stage)).await,
+        403,
+        NOT_ALLOWED,
+    );
+    let other_api = "allow:arn:aws:execute-api:us-east-1:000000000000:other-api/dev/GET/who";
+    assert_answer(
+        &get(&gateway, "/dev/who", Some(other_api)).await,
+        403,
+        NOT_ALLOWED,
+    );
+}
+
+// Decisions are cached per deployment: after a new deployment of the stage (which may change
+// the authorizer or its configuration) the same token asks the authorizer again, once.
 #[tokio::test]
 async fn a_new_deployment_starts_with_an_empty_cache() {
     let data = TempData::new();
@@ -652,6 +730,69 @@ async fn a_request_authorizer_is_cached_by_all_its_identity_sources() {
     assert_answer(&tenant("acme", "?token=").await, 401, UNAUTHORIZED);
     assert_answer(&tenant("acme", "?other=allow").await, 401, UNAUTHORIZED);
     assert_eq!(log.count(&gateway).await, 0);
+}
+
+// A repeated header or query parameter is one identity value, the last one (as API
+// Gateway's single-value maps: the Lambda event's `headers` / `queryStringParameters`, and
+// `method.request.*`): the decision cached under that value must be the authorizer's decision
+// for that value, or a caller could plant a decision made for one identity under another's.
+#[tokio::test]
+async fn a_repeated_identity_value_is_decided_as_it_is_cached() {
+    let data = TempData::new();
+    let (gateway, mut log) = setup(&data);
+
+    // The query's last `token` is `allow`.
+    let answer = send(
+        "GET",
+        &gateway.url("/dev/tenant?token=deny&token=allow"),
+        &[("x-tenant", "acme")],
+        "",
+    )
+    .await;
+    assert_answer(&answer, 200, r#"{"principal": "alice", "tenant": "acme"}"#);
+    assert_eq!(
+        log.take(&gateway).await,
+        calls(&["token=allow tenant=acme"])
+    );
+    // ... and the entry cached for (acme, allow) allows.
+    let answer = send(
+        "GET",
+        &gateway.url("/dev/tenant?token=allow"),
+        &[("x-tenant", "acme")],
+        "",
+    )
+    .await;
+    assert_answer(&answer, 200, r#"{"principal": "alice", "tenant": "acme"}"#);
+
+    // The last `x-tenant` is `initech`; the entry cached for it carries `initech`.
+    let answer = send(
+        "GET",
+        &gateway.url("/dev/tenant?token=allow"),
+        &[("x-tenant", "evil"), ("x-tenant", "initech")],
+        "",
+    )
+    .await;
+    assert_answer(
+        &answer,
+        200,
+        r#"{"principal": "alice", "tenant": "initech"}"#,
+    );
+    let answer = send(
+        "GET",
+        &gateway.url("/dev/tenant?token=allow"),
+        &[("x-tenant", "initech")],
+        "",
+    )
+    .await;
+    assert_answer(
+        &answer,
+        200,
+        r#"{"principal": "alice", "tenant": "initech"}"#,
+    );
+    assert_eq!(
+        log.take(&gateway).await,
+        calls(&["token=allow tenant=initech"])
+    );
 }
 
 // With caching off (TTL 0) a REQUEST authorizer's identity sources are not required: the

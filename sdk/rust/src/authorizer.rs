@@ -30,15 +30,20 @@ impl AuthorizerRequest {
         self.authorization_token.as_deref()
     }
 
-    /// The first value of request header `name` (`REQUEST` authorizers), compared
-    /// case-insensitively.
+    /// The value of request header `name` (`REQUEST` authorizers), compared
+    /// case-insensitively; the last one when the header is repeated. That is the value API
+    /// Gateway's single-value `headers` map holds, and the one an identity source
+    /// (`method.request.header.NAME`) reads, so the decision the gateway caches for it is the
+    /// decision made for it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        fields::get_ignore_case(&self.headers, name)
+        fields::last_ignore_case(&self.headers, name)
     }
 
-    /// The first value of query-string parameter `name` (`REQUEST` authorizers).
+    /// The value of query-string parameter `name` (`REQUEST` authorizers); the last one when
+    /// the parameter is repeated, as in API Gateway's `queryStringParameters` and the identity
+    /// source `method.request.querystring.NAME` (see [`header`](Self::header)).
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        fields::get_exact(&self.query, name)
+        fields::last_exact(&self.query, name)
     }
 
     /// The value of path parameter `name` (`REQUEST` authorizers).
@@ -282,14 +287,33 @@ mod tests {
     }
 
     #[test]
+    fn repeated_headers_and_parameters_answer_their_last_value() {
+        let mut request = request("arn:aws:execute-api:local:0:api1/dev/GET/items/1");
+        request.headers = vec![
+            ("X-Tenant".into(), "first".into()),
+            ("x-other".into(), "other".into()),
+            ("x-tenant".into(), "last".into()),
+        ];
+        request.query = vec![
+            ("token".into(), "first".into()),
+            ("Token".into(), "other-case".into()),
+            ("token".into(), "last".into()),
+        ];
+        assert_eq!(request.header("x-tenant"), Some("last"));
+        assert_eq!(request.query_param("token"), Some("last"));
+        assert_eq!(request.query_param("Token"), Some("other-case"));
+        assert_eq!(request.query_param("missing"), None);
+    }
+
+    #[test]
     fn stage_arns_keep_the_api_and_stage_of_the_method_arn() {
-        let request = request("arn:aws:execute-api:local:0:api1/dev/POST/items/1/parts");
+        let post = request("arn:aws:execute-api:local:0:api1/dev/POST/items/1/parts");
         assert_eq!(
-            request.stage_arn("GET/*"),
+            post.stage_arn("GET/*"),
             "arn:aws:execute-api:local:0:api1/dev/GET/*"
         );
         assert_eq!(
-            request.stage_arn("*/items/*"),
+            post.stage_arn("*/items/*"),
             "arn:aws:execute-api:local:0:api1/dev/*/items/*"
         );
         // Not a method ARN: nothing to keep, so nothing is changed.

@@ -17,6 +17,22 @@ pub(crate) fn get_exact<'a>(fields: &'a [(String, String)], name: &str) -> Optio
         .map(|(_, v)| v.as_str())
 }
 
+/// The last value of `name` in `fields`, compared case-insensitively.
+pub(crate) fn last_ignore_case<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .rfind(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The last value of `name` in `fields`, compared exactly.
+pub(crate) fn last_exact<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .rfind(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 /// Replaces every `name` (any case) in `fields` by one `name: value`.
 pub(crate) fn set_ignore_case(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     fields.retain(|(k, _)| !k.eq_ignore_ascii_case(name));

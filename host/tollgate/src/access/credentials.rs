@@ -46,8 +46,13 @@ impl Credentials {
                     .push(plan.clone());
             }
         }
-        let access_keys = store
-            .access_key_secrets()?
+        // A secret that cannot be decrypted (a lost `secret.key`) disables SigV4 callers, not
+        // the whole gateway.
+        let secrets = store.access_key_secrets().unwrap_or_else(|error| {
+            tracing::error!(%error, "access keys unusable; SigV4 requests will be refused");
+            Vec::new()
+        });
+        let access_keys = secrets
             .into_iter()
             .filter(|(key, _)| key.enabled)
             .map(|(key, secret)| {

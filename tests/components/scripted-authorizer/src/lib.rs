@@ -14,6 +14,7 @@
 //! | `deny` | principal `alice`, an explicit Deny on every method of the stage |
 //! | `none` | principal `alice`, an Allow on another stage only: no statement matches (implicit deny) |
 //! | `key:VALUE` | as `allow`, with usage-identifier key `VALUE` |
+//! | `allow:RESOURCE` | principal `alice`, Allow on exactly `RESOURCE` (an ARN pattern), the same context |
 //! | `unauthorized` | `Err("Unauthorized")` (401) |
 //! | `error` | `Err("boom")` (500) |
 //! | `trap` | a panic (a trap) |
@@ -56,10 +57,15 @@ impl Authorizer for ScriptedAuthorizer {
             "loop" => spin(),
             "badpolicy" => return Ok(response(r#"{"hello":"world"}"#)),
             "notjson" => return Ok(response("this is not JSON")),
-            _ => match token.strip_prefix("key:") {
-                Some(key) => Policy::allow("alice", everything).with_usage_identifier_key(key),
-                None => return Err("Unauthorized".to_owned()),
-            },
+            _ => {
+                if let Some(key) = token.strip_prefix("key:") {
+                    Policy::allow("alice", everything).with_usage_identifier_key(key)
+                } else if let Some(resource) = token.strip_prefix("allow:") {
+                    Policy::allow("alice", resource)
+                } else {
+                    return Err("Unauthorized".to_owned());
+                }
+            }
         };
         let mut policy = policy
             .with_context("user", "alice")
