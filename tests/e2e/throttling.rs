@@ -13,7 +13,7 @@ use std::time::Duration;
 use tollgate_tests::load::{
     self, TOO_MANY_REQUESTS, assert_bucket, assert_burst, sequential, tally, windows,
 };
-use tollgate_tests::{Gateway, TempData, deploy};
+use tollgate_tests::{Gateway, TempData, deploy, send};
 
 /// What every method of the test APIs answers.
 const ADMITTED: &str = r#"{"ok":true}"#;
@@ -209,6 +209,16 @@ async fn a_zero_rate_and_burst_refuses_every_request_until_cleared() {
     let data = TempData::new();
     let gateway = serve(&data, false, &[]);
     throttle(&gateway, "alpha", Some("/b/GET"), "0", "0");
+    let refused = send("GET", &gateway.url("/prod/b"), &[], "").await;
+    assert_eq!(
+        (refused.status, refused.text().as_str()),
+        TOO_MANY_REQUESTS,
+        "/b closed"
+    );
+    assert_eq!(
+        refused.header("x-amzn-errortype"),
+        Some("TooManyRequestsException")
+    );
     assert_eq!(
         admitted(&gateway, "alpha", "/prod/b", 5).await,
         0,

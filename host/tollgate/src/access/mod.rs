@@ -113,13 +113,8 @@ pub async fn check(
         key_throttle(routed, plan.as_ref(), &method_key, control)?;
     }
 
-    // Step 5: account, then the stage's method or default bucket.
-    if !control
-        .throttling
-        .admit(&BucketKey::Account, control.throttling.account_limit())
-    {
-        return Err(GatewayError::Throttled);
-    }
+    // Step 5: the stage's method or default bucket, then the account's — in AWS's order, so
+    // that requests a stage refuses take nothing from the account every API shares.
     let stage_bucket = match stage.method_throttles.get(&method_key) {
         Some(limit) => Some((
             BucketKey::Method {
@@ -141,6 +136,12 @@ pub async fn check(
     };
     if let Some((key, limit)) = stage_bucket
         && !control.throttling.admit(&key, limit)
+    {
+        return Err(GatewayError::Throttled);
+    }
+    if !control
+        .throttling
+        .admit(&BucketKey::Account, control.throttling.account_limit())
     {
         return Err(GatewayError::Throttled);
     }

@@ -4,7 +4,6 @@
 //! gateway picks up keys, plans and throttles.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use tollgate_store::{NewUsagePlan, Throttle, UsagePlan};
@@ -96,14 +95,12 @@ impl Control {
     }
 
     /// The quota usage of an API key in each plan it is in, for the current period, from the
-    /// store's counters: what the gateway has committed (it commits in batches, so requests
-    /// of the last moments may not be counted yet).
+    /// store's counters. Every request the gateway let through is already committed there (it
+    /// waits for the commit), so this never undercounts an answered request.
     pub fn usage(&self, key_name: &str) -> Result<Value, ControlError> {
         let key = self.store.api_key(key_name)?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        // The gateway's clock, so a shifted clock reports the period the gateway counts in.
+        let now = crate::clock::unix_seconds(crate::clock::now());
         let mut items = Vec::new();
         for plan in self.store.usage_plans()? {
             if !plan.key_ids.contains(&key.id) {
