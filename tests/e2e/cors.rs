@@ -121,7 +121,10 @@ async fn a_disallowed_origin_gets_no_cors_headers() {
         "",
     )
     .await;
-    assert_eq!((answer.status, answer.text().as_str()), (200, r#"{"items": []}"#));
+    assert_eq!(
+        (answer.status, answer.text().as_str()),
+        (200, r#"{"items": []}"#)
+    );
     // The backend's own header is dropped too: with CORS configured, the gateway decides.
     assert_eq!(header(&answer, "access-control-allow-origin"), None);
 }
@@ -133,7 +136,10 @@ async fn actual_responses_and_errors_carry_the_headers() {
     let gateway = serve(&data);
     let origin = [("origin", "https://app.example.com")];
     let answer = send("GET", &gateway.url("/dev/items"), &origin, "").await;
-    assert_eq!((answer.status, answer.text().as_str()), (200, r#"{"items": []}"#));
+    assert_eq!(
+        (answer.status, answer.text().as_str()),
+        (200, r#"{"items": []}"#)
+    );
     // The integration's `https://backend.example` is replaced by the configured answer.
     assert_eq!(
         header(&answer, "access-control-allow-origin"),

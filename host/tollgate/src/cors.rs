@@ -113,10 +113,7 @@ impl Cors {
         if let Some(methods) = &self.allow_methods {
             headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
         }
-        let requested_headers = request
-            .headers
-            .get(ACCESS_CONTROL_REQUEST_HEADERS)
-            .cloned();
+        let requested_headers = request.headers.get(ACCESS_CONTROL_REQUEST_HEADERS).cloned();
         match (&self.allow_headers, requested_headers) {
             (_, Some(requested)) if self.any_header => {
                 headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, requested);
@@ -176,7 +173,10 @@ impl Cors {
 
 /// The `Origin` of a request, kept before the request is consumed.
 pub fn request_origin(request: &MethodRequest) -> Option<HeaderValue> {
-    request.headers.get(HeaderName::from_static("origin")).cloned()
+    request
+        .headers
+        .get(HeaderName::from_static("origin"))
+        .cloned()
 }
 
 #[cfg(test)]

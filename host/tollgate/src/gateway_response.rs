@@ -391,7 +391,8 @@ impl GatewayError {
         };
         let (default_status, _, error_type) = self.aws_shape();
         let message = self.message();
-        let mut context = request_context(site.stage, site.request, site.resource_path, site.caller);
+        let mut context =
+            request_context(site.stage, site.request, site.resource_path, site.caller);
         context["error"] = serde_json::json!({
             "message": message,
             "messageString": serde_json::Value::String(message.clone()).to_string(),

@@ -132,12 +132,16 @@ impl StagePipeline {
                 let mapper = method.mapper.as_ref().map(|m| (&m.plugin, &m.reference));
                 function.into_iter().chain(mapper)
             })
-            .chain(self.authorizers.values().filter_map(|authorizer| match authorizer {
-                ResolvedAuthorizer::Component(component) => {
-                    Some((&component.plugin, &component.reference))
-                }
-                _ => None,
-            }))
+            .chain(
+                self.authorizers
+                    .values()
+                    .filter_map(|authorizer| match authorizer {
+                        ResolvedAuthorizer::Component(component) => {
+                            Some((&component.plugin, &component.reference))
+                        }
+                        _ => None,
+                    }),
+            )
             .filter_map(|(plugin, reference)| {
                 ContentHash::parse(plugin.hash())
                     .ok()

@@ -233,7 +233,10 @@ fn identity_values(
                 .header(header)
                 .filter(|token| !token.is_empty())
                 .ok_or(GatewayError::Unauthorized)?;
-            if validation.as_ref().is_some_and(|regex| !regex.is_match(token)) {
+            if validation
+                .as_ref()
+                .is_some_and(|regex| !regex.is_match(token))
+            {
                 return Err(GatewayError::Unauthorized);
             }
             Ok(vec![token.to_string()])
@@ -254,7 +257,10 @@ fn identity_values(
 }
 
 /// The value of one identity source for a request.
-pub fn identity_source_value(source: &IdentitySource, routed: &RoutedRequest<'_>) -> Option<String> {
+pub fn identity_source_value(
+    source: &IdentitySource,
+    routed: &RoutedRequest<'_>,
+) -> Option<String> {
     match source {
         IdentitySource::Header(name) => routed.request.header(name).map(str::to_string),
         IdentitySource::Query(name) => routed
@@ -340,7 +346,10 @@ async fn call(
         Err(message) if message == "Unauthorized" => return Err(GatewayError::Unauthorized),
         Err(message) => {
             return Err(GatewayError::AuthorizerFailure {
-                reason: format!("authorizer {} returned an error: {message}", authorizer.label),
+                reason: format!(
+                    "authorizer {} returned an error: {message}",
+                    authorizer.label
+                ),
             });
         }
     };

@@ -99,9 +99,6 @@ impl Credentials {
 
     /// Whether any usage plan or bucket could refer to this plan id (to drop stale buckets).
     pub fn has_plan(&self, plan_id: &str) -> bool {
-        self.plans
-            .values()
-            .flatten()
-            .any(|plan| plan.id == plan_id)
+        self.plans.values().flatten().any(|plan| plan.id == plan_id)
     }
 }

@@ -185,4 +185,3 @@ pub fn request_context(routed: &RoutedRequest<'_>) -> RequestContext {
         request_time_epoch: crate::mapping::context::epoch_millis(routed.request.received_at),
     }
 }
-
