@@ -113,6 +113,8 @@ async fn handle(
     };
     // A canary takes its share of requests, each request drawn independently.
     let stage: Arc<StagePipeline> = served.pick().clone();
+    // The credentials of the same snapshot that chose the stage.
+    let credentials = deployed.credentials.clone();
     drop(deployed);
     let mut label = Some(StageLabel {
         api: stage.api_id.clone(),
@@ -165,7 +167,15 @@ async fn handle(
         label.resource = resource.path.clone();
     }
     let mut integration_ms = None;
-    let outcome = run_steps(&mut routed, method, resolved, gateway, &mut integration_ms).await;
+    let outcome = run_steps(
+        &mut routed,
+        method,
+        resolved,
+        gateway,
+        &credentials,
+        &mut integration_ms,
+    )
+    .await;
     if let Some(label) = label.as_mut() {
         label.integration_ms = integration_ms;
     }
@@ -191,11 +201,11 @@ async fn run_steps(
     method: &Method,
     resolved: &ResolvedMethod,
     gateway: &Gateway,
+    credentials: &access::Credentials,
     integration_ms: &mut Option<f64>,
 ) -> Result<Response<GatewayBody>, GatewayError> {
     // Steps 3–6: resource policy, API key and usage plan, throttling, authorizer.
-    let credentials = gateway.deployed().credentials.clone();
-    access::check(routed, method, gateway.access(), &credentials).await?;
+    access::check(routed, method, gateway.access(), credentials).await?;
 
     // Step 7: request validation.
     if let Some(validation) = &resolved.validation {
