@@ -12,6 +12,27 @@ pub mod components {
     pub const SWAP_B_BODY: &str = r#"{"version":"b"}"#;
 }
 
+pub mod examples {
+    //! The examples of `plugins/examples/<lang>/<name>/`, built from source in every language
+    //! by this crate's build script with tollgate-toolchain.
+    include!(concat!(env!("OUT_DIR"), "/examples.rs"));
+
+    /// The component of `plugins/examples/{language}/{name}`; panics with the reason it was
+    /// not built (a missing tool is named, with how to install it) or does not exist.
+    pub fn component(language: &str, name: &str) -> &'static str {
+        match ALL.iter().find(|(l, n, _)| *l == language && *n == name) {
+            Some((_, _, Ok(path))) => path,
+            Some((_, _, Err(error))) => {
+                panic!("plugins/examples/{language}/{name} could not be built: {error}")
+            }
+            None => panic!(
+                "plugins/examples/{language}/{name} does not exist (no directory with a \
+                 tollgate.toml); every language has crud, mapper and authorizer"
+            ),
+        }
+    }
+}
+
 pub mod access;
 mod admin;
 mod client;

@@ -3,6 +3,7 @@
 //! gateway holds the data directory, on the store directly (`target.rs` decides which).
 
 mod access;
+mod plugin;
 mod print;
 mod serve;
 mod target;
@@ -15,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::control::{Control, DeployRequest};
 pub use access::{AccessKeyCommand, ApiKeyCommand, ThrottleSetting, UsagePlanCommand};
+pub use plugin::PluginCommand;
 use target::Target;
 
 /// Tollgate: a self-hosted API gateway that does what AWS API Gateway does, with WebAssembly
@@ -71,19 +73,6 @@ pub enum Command {
     /// IAM policy.
     #[command(subcommand, name = "accesskey")]
     AccessKey(AccessKeyCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PluginCommand {
-    /// Publish a component of any world as the next version of a plugin.
-    Publish {
-        name: String,
-        file: PathBuf,
-        #[arg(long)]
-        description: Option<String>,
-        #[command(flatten)]
-        target: ControlArgs,
-    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -393,6 +382,10 @@ pub enum CliError {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Toolchain(#[from] tollgate_toolchain::BuildError),
+    #[error("{0}")]
+    Plugin(#[from] plugin::PluginError),
 }
 
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
@@ -508,20 +501,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             print::version(&version);
             Ok(())
         }
-        Command::Plugin(PluginCommand::Publish {
-            name,
-            file,
-            description,
-            target,
-        }) => {
-            let target = Target::resolve(&target)?;
-            let wasm = read_file(&file)?;
-            let version = target
-                .publish_plugin(&name, wasm, description.as_deref())
-                .await?;
-            print::version(&version);
-            Ok(())
-        }
+        Command::Plugin(command) => plugin::run(command).await,
         Command::Function(FunctionCommand::Alias {
             name,
             alias,
