@@ -107,8 +107,6 @@ async fn call_once(plugin: &Plugin, kind: Kind, invocation: &Invocation) {
 fn measure(tokio: &tokio::runtime::Runtime, path: &str, kind: Kind) -> Measured {
     let wasm = std::fs::read(path).expect("reading the component");
     let hash = tollgate_store::ContentHash::of(&wasm);
-    // A runtime keeps what it loaded until `evict_unused` sees nothing else holds it (each
-    // runtime reserves its instance pool's address space, so they must not pile up).
     let load = |cache: &std::path::Path| {
         let runtime = Runtime::new(RuntimeConfig::new(cache)).expect("a runtime");
         let bytes = wasm.clone();
@@ -118,10 +116,7 @@ fn measure(tokio: &tokio::runtime::Runtime, path: &str, kind: Kind) -> Measured 
             .expect("loading the component");
         (started.elapsed(), runtime, plugin)
     };
-    let release = |runtime: Runtime, plugin: Arc<Plugin>| {
-        drop(plugin);
-        runtime.evict_unused();
-    };
+    let release = |runtime: Runtime, plugin: Arc<Plugin>| drop((plugin, runtime));
     let cold = median(
         (0..COLD_RUNS)
             .map(|_| {

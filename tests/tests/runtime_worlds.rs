@@ -193,3 +193,30 @@ async fn loading_errors_say_what_is_wrong() {
         .unwrap_err();
     assert!(matches!(core, LoadError::Compile { .. }), "{core}");
 }
+
+/// Each runtime reserves its instance pool's address space, and a loaded plugin points back
+/// at its runtime: dropping the runtime and the plugin must free both, or a process that
+/// makes runtimes (a test harness, `tollgate plugin test` in a loop) runs out of address
+/// space after a few dozen.
+#[tokio::test]
+async fn a_dropped_runtime_frees_its_engine_even_after_loading_plugins() {
+    let cache = tempfile::tempdir().unwrap();
+    for round in 0..150 {
+        let runtime = Runtime::new(RuntimeConfig::new(cache.path()))
+            .unwrap_or_else(|error| panic!("runtime {round}: {error}"));
+        let mapper = load(&runtime, components::IDENTITY_MAPPER);
+        assert_eq!(mapper.kind(), PluginKind::Mapper);
+        drop(runtime);
+        // A plugin still held keeps its engine working after the last handle goes.
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: b"ok".to_vec(),
+        };
+        mapper
+            .map_response(invocation(), response, context())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}

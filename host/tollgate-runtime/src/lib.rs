@@ -99,7 +99,27 @@ pub(crate) struct RuntimeInner {
 /// The process's WASM runtime. Cheap to clone.
 #[derive(Clone)]
 pub struct Runtime {
-    inner: Arc<RuntimeInner>,
+    inner: Arc<RuntimeHandle>,
+}
+
+/// What the clones of a [`Runtime`] share. Loaded plugins hold the `RuntimeInner` (they
+/// need its engine and slots), and `RuntimeInner` holds them in `loaded`; dropping the last
+/// handle breaks that cycle, so the engine and its pooled memory go once the last plugin
+/// still in use goes.
+struct RuntimeHandle(Arc<RuntimeInner>);
+
+impl std::ops::Deref for RuntimeHandle {
+    type Target = RuntimeInner;
+
+    fn deref(&self) -> &RuntimeInner {
+        &self.0
+    }
+}
+
+impl Drop for RuntimeHandle {
+    fn drop(&mut self) {
+        self.0.loaded.clear();
+    }
 }
 
 /// A loaded component, ready to be instantiated for each call.
@@ -165,7 +185,7 @@ impl Runtime {
         let ticker = EpochTicker::start(engine.clone(), config.epoch_tick);
         let slots = tokio::sync::Semaphore::new(config.max_concurrent_calls as usize);
         Ok(Runtime {
-            inner: Arc::new(RuntimeInner {
+            inner: Arc::new(RuntimeHandle(Arc::new(RuntimeInner {
                 engine,
                 config,
                 linker,
@@ -173,7 +193,7 @@ impl Runtime {
                 slots,
                 loaded: DashMap::new(),
                 _ticker: ticker,
-            }),
+            }))),
         })
     }
 
@@ -195,7 +215,7 @@ impl Runtime {
             kind,
             source,
             pre,
-            runtime: self.inner.clone(),
+            runtime: self.inner.0.clone(),
         });
         self.inner.loaded.insert(hash.to_string(), plugin.clone());
         Ok(plugin)
