@@ -2,8 +2,8 @@
  * Tollgate C SDK, the part that does not depend on the world: the per-call arena, strings,
  * buffers, base64, fields and JSON. The host glue and the exports are in tollgate_host.c.
  *
- * The JSON reader and writer reproduce serde_json (1.0, `preserve_order`, without
- * `arbitrary_precision` or `float_roundtrip`), the JSON of the Rust SDK, down to its error
+ * The JSON reader and writer reproduce serde_json (1.0, `preserve_order` and
+ * `float_roundtrip`, without `arbitrary_precision`), the JSON of the Rust SDK, down to its error
  * messages and positions and its number parsing, so that a C plugin answers byte for byte
  * what the same Rust plugin answers. Each function below names the serde_json function it
  * mirrors; keep them in step when serde_json changes (host/tollgate-toolchain/tests/c.rs
@@ -1231,6 +1231,8 @@ typedef struct tg_parser {
     size_t i;
     /* serde_json's `remaining_depth`: 128, one less per array or object being read. */
     int depth;
+    /* Where the digits of the number being read start (after any `-`). */
+    size_t number_start;
     const char *error;
 } tg_parser;
 
@@ -1308,39 +1310,6 @@ static int tg_skip_ws(tg_parser *p) {
     return -1;
 }
 
-static const double POW10[309] = {
-    1e000, 1e001, 1e002, 1e003, 1e004, 1e005, 1e006, 1e007, 1e008, 1e009,
-    1e010, 1e011, 1e012, 1e013, 1e014, 1e015, 1e016, 1e017, 1e018, 1e019,
-    1e020, 1e021, 1e022, 1e023, 1e024, 1e025, 1e026, 1e027, 1e028, 1e029,
-    1e030, 1e031, 1e032, 1e033, 1e034, 1e035, 1e036, 1e037, 1e038, 1e039,
-    1e040, 1e041, 1e042, 1e043, 1e044, 1e045, 1e046, 1e047, 1e048, 1e049,
-    1e050, 1e051, 1e052, 1e053, 1e054, 1e055, 1e056, 1e057, 1e058, 1e059,
-    1e060, 1e061, 1e062, 1e063, 1e064, 1e065, 1e066, 1e067, 1e068, 1e069,
-    1e070, 1e071, 1e072, 1e073, 1e074, 1e075, 1e076, 1e077, 1e078, 1e079,
-    1e080, 1e081, 1e082, 1e083, 1e084, 1e085, 1e086, 1e087, 1e088, 1e089,
-    1e090, 1e091, 1e092, 1e093, 1e094, 1e095, 1e096, 1e097, 1e098, 1e099,
-    1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107, 1e108, 1e109,
-    1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119,
-    1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129,
-    1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136, 1e137, 1e138, 1e139,
-    1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149,
-    1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159,
-    1e160, 1e161, 1e162, 1e163, 1e164, 1e165, 1e166, 1e167, 1e168, 1e169,
-    1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178, 1e179,
-    1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189,
-    1e190, 1e191, 1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199,
-    1e200, 1e201, 1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208, 1e209,
-    1e210, 1e211, 1e212, 1e213, 1e214, 1e215, 1e216, 1e217, 1e218, 1e219,
-    1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227, 1e228, 1e229,
-    1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239,
-    1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249,
-    1e250, 1e251, 1e252, 1e253, 1e254, 1e255, 1e256, 1e257, 1e258, 1e259,
-    1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266, 1e267, 1e268, 1e269,
-    1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279,
-    1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289,
-    1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299,
-    1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
-};
 
 static tg_json *tg_number_f64(double f) {
     tg_json *value = tg_json_alloc(TG_JSON_NUMBER);
@@ -1349,42 +1318,27 @@ static tg_json *tg_number_f64(double f) {
     return value;
 }
 
-/* `f64_from_parts` (without `float_roundtrip`): the same operations, the same double. */
-static tg_json *tg_f64_from_parts(tg_parser *p, bool positive, uint64_t significand,
-                                  int32_t exponent) {
-    double f = (double)significand;
-    for (;;) {
-        uint32_t index = exponent < 0 ? (uint32_t)0 - (uint32_t)exponent : (uint32_t)exponent;
-        if (index < 309) {
-            if (exponent >= 0) {
-                f *= POW10[index];
-                if (isinf(f)) {
-                    return tg_err(p, NUMBER_OUT_OF_RANGE);
-                }
-            } else {
-                f /= POW10[index];
-            }
-            break;
-        }
-        if (f == 0) {
-            break;
-        }
-        if (exponent >= 0) {
-            return tg_err(p, NUMBER_OUT_OF_RANGE);
-        }
-        f /= 1e308;
-        exponent += 308;
+/* `f64_from_parts` with `float_roundtrip` (as the Rust SDK builds serde_json): the double
+ * nearest to the number's whole text, which wasi-libc's strtod rounds correctly. The lexer
+ * has already checked the text, so only infinity is left to refuse. */
+static tg_json *tg_f64_from_parts(tg_parser *p, bool positive) {
+    size_t length = p->i - p->number_start;
+    char *text = malloc(length + 1);
+    if (text == NULL) {
+        abort();
+    }
+    memcpy(text, p->s + p->number_start, length);
+    text[length] = '\0';
+    double f = strtod(text, NULL);
+    free(text);
+    if (isinf(f)) {
+        return tg_err(p, NUMBER_OUT_OF_RANGE);
     }
     return tg_number_f64(positive ? f : -f);
 }
 
 static bool tg_u64_overflows(uint64_t a, uint64_t digit) {
     return a >= UINT64_MAX / 10 && (a > UINT64_MAX / 10 || digit > UINT64_MAX % 10);
-}
-
-static int32_t tg_saturating_add(int32_t a, int32_t b) {
-    int64_t sum = (int64_t)a + b;
-    return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : (int32_t)sum;
 }
 
 /* `parse_exponent_overflow`. */
@@ -1400,8 +1354,7 @@ static tg_json *tg_parse_exponent_overflow(tg_parser *p, bool positive, bool zer
 }
 
 /* `parse_exponent`. */
-static tg_json *tg_parse_exponent(tg_parser *p, bool positive, uint64_t significand,
-                                  int32_t starting_exp) {
+static tg_json *tg_parse_exponent(tg_parser *p, bool positive, uint64_t significand) {
     p->i++;
     bool positive_exp = true;
     int c = tg_peek_or_null(p);
@@ -1427,64 +1380,56 @@ static tg_json *tg_parse_exponent(tg_parser *p, bool positive, uint64_t signific
         }
         exp = exp * 10 + digit;
     }
-    int32_t final_exp = positive_exp ? tg_saturating_add(starting_exp, exp)
-                                     : tg_saturating_add(starting_exp, -exp);
-    return tg_f64_from_parts(p, positive, significand, final_exp);
+    return tg_f64_from_parts(p, positive);
 }
 
-/* `parse_decimal_overflow`: digits past what a u64 holds are ignored. */
-static tg_json *tg_parse_decimal_overflow(tg_parser *p, bool positive, uint64_t significand,
-                                          int32_t exponent) {
+/* `parse_decimal_overflow`: digits past what a u64 holds still count (in the text). */
+static tg_json *tg_parse_decimal_overflow(tg_parser *p, bool positive, uint64_t significand) {
     while (tg_is_digit(tg_peek_or_null(p))) {
         p->i++;
     }
     int c = tg_peek_or_null(p);
     if (c == 'e' || c == 'E') {
-        return tg_parse_exponent(p, positive, significand, exponent);
+        return tg_parse_exponent(p, positive, significand);
     }
-    return tg_f64_from_parts(p, positive, significand, exponent);
+    return tg_f64_from_parts(p, positive);
 }
 
 /* `parse_decimal`. */
-static tg_json *tg_parse_decimal(tg_parser *p, bool positive, uint64_t significand,
-                                 int32_t exponent_before) {
+static tg_json *tg_parse_decimal(tg_parser *p, bool positive, uint64_t significand) {
     p->i++;
-    int32_t exponent_after = 0;
+    bool any_digit = false;
     while (tg_is_digit(tg_peek_or_null(p))) {
         uint64_t digit = (uint64_t)(p->s[p->i] - '0');
         if (tg_u64_overflows(significand, digit)) {
-            return tg_parse_decimal_overflow(p, positive, significand,
-                                             exponent_before + exponent_after);
+            return tg_parse_decimal_overflow(p, positive, significand);
         }
         p->i++;
         significand = significand * 10 + digit;
-        exponent_after -= 1;
+        any_digit = true;
     }
-    if (exponent_after == 0) {
+    if (!any_digit) {
         return tg_peek(p) >= 0 ? tg_peek_err(p, INVALID_NUMBER) : tg_peek_err(p, EOF_VALUE);
     }
-    int32_t exponent = exponent_before + exponent_after;
     int c = tg_peek_or_null(p);
     if (c == 'e' || c == 'E') {
-        return tg_parse_exponent(p, positive, significand, exponent);
+        return tg_parse_exponent(p, positive, significand);
     }
-    return tg_f64_from_parts(p, positive, significand, exponent);
+    return tg_f64_from_parts(p, positive);
 }
 
 /* `parse_long_integer`: an integer too long for a u64 becomes a double. */
 static tg_json *tg_parse_long_integer(tg_parser *p, bool positive, uint64_t significand) {
-    int32_t exponent = 0;
     for (;;) {
         int c = tg_peek_or_null(p);
         if (tg_is_digit(c)) {
             p->i++;
-            exponent += 1;
         } else if (c == '.') {
-            return tg_parse_decimal(p, positive, significand, exponent);
+            return tg_parse_decimal(p, positive, significand);
         } else if (c == 'e' || c == 'E') {
-            return tg_parse_exponent(p, positive, significand, exponent);
+            return tg_parse_exponent(p, positive, significand);
         } else {
-            return tg_f64_from_parts(p, positive, significand, exponent);
+            return tg_f64_from_parts(p, positive);
         }
     }
 }
@@ -1493,10 +1438,10 @@ static tg_json *tg_parse_long_integer(tg_parser *p, bool positive, uint64_t sign
 static tg_json *tg_parse_number(tg_parser *p, bool positive, uint64_t significand) {
     int c = tg_peek_or_null(p);
     if (c == '.') {
-        return tg_parse_decimal(p, positive, significand, 0);
+        return tg_parse_decimal(p, positive, significand);
     }
     if (c == 'e' || c == 'E') {
-        return tg_parse_exponent(p, positive, significand, 0);
+        return tg_parse_exponent(p, positive, significand);
     }
     if (positive) {
         return tg_json_new_u64(significand);
@@ -1514,6 +1459,7 @@ static tg_json *tg_parse_number(tg_parser *p, bool positive, uint64_t significan
 
 /* `parse_integer`. */
 static tg_json *tg_parse_integer(tg_parser *p, bool positive) {
+    p->number_start = p->i;
     if (p->i >= p->len) {
         return tg_err(p, EOF_VALUE);
     }
@@ -1873,7 +1819,7 @@ static tg_json *tg_parse_value(tg_parser *p) {
 }
 
 tg_json *tg_json_parse(const void *text, size_t len, const char **error) {
-    tg_parser p = {text, len, 0, 128, NULL};
+    tg_parser p = {.s = text, .len = len, .depth = 128};
     tg_json *value = tg_parse_value(&p);
     /* `Deserializer::end`: only white space may follow. */
     if (value != NULL && tg_skip_ws(&p) >= 0) {

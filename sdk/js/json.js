@@ -76,9 +76,6 @@ export class JsonNumber {
   }
 }
 
-// Powers of ten as serde_json's (non-`float_roundtrip`) parser multiplies and divides by; the
-// literals are correctly rounded in both languages, so the arithmetic below rounds the same.
-const POW10 = Array.from({ length: 309 }, (_, i) => Number(`1e${i}`));
 
 const ENCODER = new TextEncoder();
 // ignoreBOM: a leading U+FEFF is content, as it is to Rust's `str::from_utf8`.
@@ -89,6 +86,8 @@ class Parser {
   constructor(bytes) {
     this.bytes = bytes;
     this.index = 0;
+    // Where the digits of the number being read start (after any `-`).
+    this.numberStart = 0;
     this.remainingDepth = RECURSION_LIMIT;
   }
 
@@ -403,6 +402,7 @@ class Parser {
 
   // After an optional `-`: an integer that fits 64 bits, or a double.
   parseInteger(positive) {
+    this.numberStart = this.index;
     const next = this.next();
     if (next === -1) {
       throw this.error('EofWhileParsingValue');
@@ -435,10 +435,10 @@ class Parser {
   parseNumber(positive, significand) {
     const peek = this.peekOrNull();
     if (peek === 0x2e) {
-      return new JsonNumber('f64', this.parseDecimal(positive, significand, 0));
+      return new JsonNumber('f64', this.parseDecimal(positive, significand));
     }
     if (peek === 0x65 || peek === 0x45) {
-      return new JsonNumber('f64', this.parseExponent(positive, significand, 0));
+      return new JsonNumber('f64', this.parseExponent(positive, significand));
     }
     if (positive) {
       return new JsonNumber('u64', significand);
@@ -452,25 +452,23 @@ class Parser {
   }
 
   parseLongInteger(positive, significand) {
-    let exponent = 0;
     for (;;) {
       const c = this.peekOrNull();
       if (c >= 0x30 && c <= 0x39) {
         this.index += 1;
-        exponent += 1;
       } else if (c === 0x2e) {
-        return this.parseDecimal(positive, significand, exponent);
+        return this.parseDecimal(positive, significand);
       } else if (c === 0x65 || c === 0x45) {
-        return this.parseExponent(positive, significand, exponent);
+        return this.parseExponent(positive, significand);
       } else {
-        return this.f64FromParts(positive, significand, exponent);
+        return this.f64FromParts(positive);
       }
     }
   }
 
-  parseDecimal(positive, significand, exponentBeforeDecimalPoint) {
+  parseDecimal(positive, significand) {
     this.index += 1; // .
-    let exponentAfterDecimalPoint = 0;
+    let anyDigit = false;
     for (;;) {
       const c = this.peekOrNull();
       if (c < 0x30 || c > 0x39) {
@@ -478,29 +476,24 @@ class Parser {
       }
       const digit = BigInt(c - 0x30);
       if (overflows(significand, digit)) {
-        return this.parseDecimalOverflow(
-          positive,
-          significand,
-          exponentBeforeDecimalPoint + exponentAfterDecimalPoint,
-        );
+        return this.parseDecimalOverflow(positive, significand);
       }
       this.index += 1;
       significand = significand * 10n + digit;
-      exponentAfterDecimalPoint -= 1;
+      anyDigit = true;
     }
-    if (exponentAfterDecimalPoint === 0) {
+    if (!anyDigit) {
       throw this.peekError(this.peek() === -1 ? 'EofWhileParsingValue' : 'InvalidNumber');
     }
-    const exponent = exponentBeforeDecimalPoint + exponentAfterDecimalPoint;
     const peek = this.peekOrNull();
     if (peek === 0x65 || peek === 0x45) {
-      return this.parseExponent(positive, significand, exponent);
+      return this.parseExponent(positive, significand);
     }
-    return this.f64FromParts(positive, significand, exponent);
+    return this.f64FromParts(positive);
   }
 
-  parseDecimalOverflow(positive, significand, exponent) {
-    // Digits past 64 bits of significand are dropped, as serde_json does.
+  parseDecimalOverflow(positive, significand) {
+    // Digits past 64 bits of significand still count: the value is read from the text.
     for (;;) {
       const c = this.peekOrNull();
       if (c < 0x30 || c > 0x39) {
@@ -510,12 +503,12 @@ class Parser {
     }
     const peek = this.peekOrNull();
     if (peek === 0x65 || peek === 0x45) {
-      return this.parseExponent(positive, significand, exponent);
+      return this.parseExponent(positive, significand);
     }
-    return this.f64FromParts(positive, significand, exponent);
+    return this.f64FromParts(positive);
   }
 
-  parseExponent(positive, significand, startingExp) {
+  parseExponent(positive, significand) {
     this.index += 1; // e
     let positiveExp = true;
     const sign = this.peekOrNull();
@@ -546,8 +539,7 @@ class Parser {
       }
       exp = exp * 10 + digit;
     }
-    const finalExp = clampI32(positiveExp ? startingExp + exp : startingExp - exp);
-    return this.f64FromParts(positive, significand, finalExp);
+    return this.f64FromParts(positive);
   }
 
   parseExponentOverflow(positive, zeroSignificand, positiveExp) {
@@ -564,30 +556,17 @@ class Parser {
     return positive ? 0 : -0;
   }
 
-  // serde_json's best-effort (not `float_roundtrip`) conversion, step for step.
-  f64FromParts(positive, significand, exponent) {
-    let f = Number(significand);
-    for (;;) {
-      const abs = Math.abs(exponent);
-      if (abs < POW10.length) {
-        if (exponent >= 0) {
-          f *= POW10[abs];
-          if (!Number.isFinite(f)) {
-            throw this.error('NumberOutOfRange');
-          }
-        } else {
-          f /= POW10[abs];
-        }
-        break;
-      }
-      if (f === 0) {
-        break;
-      }
-      if (exponent >= 0) {
-        throw this.error('NumberOutOfRange');
-      }
-      f /= 1e308;
-      exponent += 308;
+  // serde_json's `f64_from_parts` with `float_roundtrip` (as the Rust SDK builds it): the
+  // double nearest to the number's whole text, which `Number` rounds correctly. The parser has
+  // already checked the text, so only infinity is left to refuse.
+  f64FromParts(positive) {
+    let text = '';
+    for (let i = this.numberStart; i < this.index; i += 1) {
+      text += String.fromCharCode(this.bytes[i]);
+    }
+    const f = Number(text);
+    if (!Number.isFinite(f)) {
+      throw this.error('NumberOutOfRange');
     }
     return positive ? f : -f;
   }
@@ -596,10 +575,6 @@ class Parser {
 function overflows(significand, digit) {
   const max = U64_MAX / 10n;
   return significand >= max && (significand > max || digit > U64_MAX % 10n);
-}
-
-function clampI32(n) {
-  return Math.max(-2147483648, Math.min(2147483647, n));
 }
 
 function hexValue(b) {

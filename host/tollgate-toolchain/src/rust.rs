@@ -274,7 +274,7 @@ publish = false
 [dependencies]
 wit-bindgen = "=0.61.1"
 serde = { version = "1", features = ["derive"] }
-serde_json = { version = "1", features = ["preserve_order"] }
+serde_json = { version = "1", features = ["preserve_order", "float_roundtrip"] }
 base64 = "0.22"
 "#;
 

@@ -2,11 +2,11 @@
 
 A Tollgate plugin answers the same request identically whatever its language, so a Python
 plugin must parse and print JSON byte for byte as `serde_json` (1.0.154, `preserve_order`,
-no `float_roundtrip`) does in the Rust plugins:
+`float_roundtrip`) does in the Rust plugins:
 
 - parsing accepts and rejects exactly the same documents, produces the same numbers
-  (integers within u64/i64 stay integers, anything else becomes a float computed the way
-  serde_json computes it, `-0` included) and fails with serde_json's message, line and
+  (integers within u64/i64 stay integers, anything else becomes the float nearest to the
+  literal, `-0` included) and fails with serde_json's message, line and
   column (`expected value at line 1 column 1`);
 - printing is compact, keeps dict order, escapes strings as serde_json does and formats
   floats as serde_json's float printer (zmij) does (`1e+16`, `0.00001`, `1.0`).
@@ -26,9 +26,6 @@ __all__ = ["JsonError", "loads", "dumps"]
 _U64_MAX = (1 << 64) - 1
 _I64_MIN = -(1 << 63)
 _I32_MAX = (1 << 31) - 1
-_I32_MIN = -(1 << 31)
-# serde_json's POW10 table: the f64 literals 1e0..1e308, each correctly rounded.
-_POW10 = [float("1e%d" % i) for i in range(309)]
 # serde_json's default recursion limit: the 128th nested array or object is refused.
 _MAX_DEPTH = 128
 
@@ -47,51 +44,30 @@ def _overflows(significand, digit):
     )
 
 
-def _f64_from_parts(positive, significand, exponent):
-    """serde_json's `f64_from_parts` (without `float_roundtrip`); None when out of range."""
-    f = float(significand)
-    while True:
-        index = abs(exponent)
-        if index < len(_POW10):
-            if exponent >= 0:
-                f *= _POW10[index]
-                if _math.isinf(f):
-                    return None
-            else:
-                f /= _POW10[index]
-            break
-        if f == 0.0:
-            break
-        if exponent >= 0:
-            return None
-        f /= 1e308
-        exponent += 308
-    return f if positive else -f
-
-
 def _number(text):
     """The value serde_json reads from a valid JSON number literal, or, when serde_json says
     `number out of range`, the `_OutOfRange` to raise. Follows serde_json's parser digit by
-    digit, including how it drops digits once the significand no longer fits in a u64."""
+    digit to decide between an integer and a float and where an exponent overflows; a float's
+    value is the literal correctly rounded, as `float_roundtrip` reads it."""
     positive = not text.startswith("-")
     i = 0 if positive else 1
     n = len(text)
     significand = 0
-    exponent = 0
+    long_integer = False
     if text[i] == "0":
         i += 1
     else:
         while i < n and "0" <= text[i] <= "9":
             digit = ord(text[i]) - 48
             if _overflows(significand, digit):
-                # parse_long_integer: the remaining integer digits only scale.
+                # parse_long_integer: the literal becomes a float.
                 while i < n and "0" <= text[i] <= "9":
                     i += 1
-                    exponent += 1
+                long_integer = True
                 break
             significand = significand * 10 + digit
             i += 1
-    if i == n and exponent == 0:
+    if i == n and not long_integer:
         if positive:
             return significand
         if significand == 0:
@@ -104,12 +80,11 @@ def _number(text):
         while i < n and "0" <= text[i] <= "9":
             digit = ord(text[i]) - 48
             if _overflows(significand, digit):
-                # parse_decimal_overflow: further fraction digits are ignored.
+                # parse_decimal_overflow: the significand no longer fits a u64.
                 while i < n and "0" <= text[i] <= "9":
                     i += 1
                 break
             significand = significand * 10 + digit
-            exponent -= 1
             i += 1
     if i < n and text[i] in "eE":
         i += 1
@@ -128,12 +103,9 @@ def _number(text):
                     return _OutOfRange(i)
                 return 0.0 if positive else -0.0
             exp = exp * 10 + digit
-        if positive_exp:
-            exponent = min(exponent + exp, _I32_MAX)
-        else:
-            exponent = max(exponent - exp, _I32_MIN)
-    value = _f64_from_parts(positive, significand, exponent)
-    return _OutOfRange(n) if value is None else value
+    # f64_from_parts / f64_long_from_parts: the nearest double; infinity is out of range.
+    value = float(text)
+    return _OutOfRange(n) if _math.isinf(value) else value
 
 
 class _OutOfRange(Exception):
