@@ -1,0 +1,150 @@
+//! The runner's own HTTP/1.1 client: single requests that check what a peer answers before it
+//! is loaded, and many idle keep-alive connections for the memory measurement.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::Request;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// One answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A request failed at the HTTP level (no answer at all).
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("connecting to {0}: {1}")]
+    Connect(SocketAddr, std::io::Error),
+    #[error("HTTP exchange with {0}: {1}")]
+    Http(SocketAddr, hyper::Error),
+    #[error("building the request: {0}")]
+    Request(#[from] http::Error),
+    #[error("no answer from {0} within {1:?}")]
+    Timeout(SocketAddr, Duration),
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: &'a str,
+}
+
+/// An open HTTP/1.1 connection.
+pub struct Connection {
+    address: SocketAddr,
+    sender: SendRequest<Full<Bytes>>,
+}
+
+impl Connection {
+    pub async fn open(address: SocketAddr) -> Result<Connection, ProbeError> {
+        let stream = TcpStream::connect(address)
+            .await
+            .map_err(|error| ProbeError::Connect(address, error))?;
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|error| ProbeError::Http(address, error))?;
+        tokio::spawn(connection);
+        Ok(Connection { address, sender })
+    }
+
+    pub async fn send(&mut self, outgoing: &Outgoing<'_>) -> Result<Answer, ProbeError> {
+        let mut request = Request::builder()
+            .method(outgoing.method)
+            .uri(outgoing.path);
+        if !outgoing
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+        {
+            request = request.header("host", self.address.to_string());
+        }
+        for (name, value) in outgoing.headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(Bytes::copy_from_slice(outgoing.body.as_bytes())))?;
+        let address = self.address;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|error| ProbeError::Http(address, error))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| ProbeError::Http(address, error))?
+            .to_bytes();
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// One request on a fresh connection, bounded by `timeout`.
+pub async fn send_once(
+    address: SocketAddr,
+    outgoing: &Outgoing<'_>,
+    timeout: Duration,
+) -> Result<Answer, ProbeError> {
+    tokio::time::timeout(timeout, async {
+        Connection::open(address).await?.send(outgoing).await
+    })
+    .await
+    .map_err(|_| ProbeError::Timeout(address, timeout))?
+}
+
+/// Opens `count` keep-alive connections and sends one request on each, so the peer holds
+/// every connection's state (buffers, a task, an upstream-less idle session). The
+/// connections stay open until the returned value is dropped.
+pub async fn open_idle_connections(
+    address: SocketAddr,
+    count: usize,
+    outgoing: &Outgoing<'_>,
+) -> Result<Vec<Connection>, ProbeError> {
+    let mut connections = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut connection = Connection::open(address).await?;
+        connection.send(outgoing).await?;
+        connections.push(connection);
+    }
+    Ok(connections)
+}
