@@ -25,6 +25,10 @@ mod validation;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// glibc's malloc was about 5% of a proxied request in the profile (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let filter = EnvFilter::try_from_env("TOLLGATE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
