@@ -46,9 +46,9 @@ fn method_request(request: hyper::Request<Incoming>, peer: SocketAddr) -> Method
 /// connections finish their requests.
 ///
 /// One thread per CPU, each with its own single-threaded runtime accepting from the shared
-/// socket (nginx's worker model): a connection and its requests stay on the thread that
-/// accepted it, so a request wakes no other thread. Profiling the multi-threaded runtime
-/// showed cross-thread wake-ups and work stealing as a large share of a proxied request.
+/// socket (nginx's worker model): a connection, its requests and their backend connections
+/// (a pool per thread, `upstream.rs`) stay on the thread that accepted it, so a request wakes
+/// no other thread. BENCHMARKS.md has the profile and the before/after.
 pub async fn serve(
     listener: TcpListener,
     gateway: Arc<Gateway>,
