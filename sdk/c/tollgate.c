@@ -1323,14 +1323,11 @@ static tg_json *tg_number_f64(double f) {
  * has already checked the text, so only infinity is left to refuse. */
 static tg_json *tg_f64_from_parts(tg_parser *p, bool positive) {
     size_t length = p->i - p->number_start;
-    char *text = malloc(length + 1);
-    if (text == NULL) {
-        abort();
-    }
+    /* The input is not NUL-terminated; the copy lives in the call's arena. */
+    char *text = tg_alloc(length + 1);
     memcpy(text, p->s + p->number_start, length);
     text[length] = '\0';
     double f = strtod(text, NULL);
-    free(text);
     if (isinf(f)) {
         return tg_err(p, NUMBER_OUT_OF_RANGE);
     }
