@@ -169,8 +169,9 @@ pub fn write_embedded_bytes(path: &Path, components: &[BuiltComponent]) {
     write(path, &code);
 }
 
-/// Variables of the outer build that must not reach the nested one.
-const SCRUBBED_ENV: &[&str] = &[
+/// Variables of the outer build (or the user's shell) that must not reach a nested cargo
+/// build of a component; `tollgate-toolchain` scrubs the same ones.
+pub const SCRUBBED_ENV: &[&str] = &[
     // Flags for the host target (e.g. `-C target-cpu=native`) break or slow a wasm build.
     "RUSTFLAGS",
     "CARGO_ENCODED_RUSTFLAGS",

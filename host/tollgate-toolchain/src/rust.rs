@@ -23,26 +23,6 @@ pub(crate) const TARGET: &str = "wasm32-wasip2";
 
 const LANGUAGE: &str = "Rust";
 
-/// Variables of a surrounding cargo build (when this runs inside a build script) or of the
-/// user's shell that must not reach the nested build.
-const SCRUBBED_ENV: &[&str] = &[
-    // Flags for the host target (e.g. `-C target-cpu=native`) break or slow a wasm build.
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    // The build chooses its own target and target directory.
-    "CARGO_BUILD_TARGET",
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET_DIR",
-    // `cargo clippy` runs clippy-driver through this; the nested build is a plain build.
-    "RUSTC_WORKSPACE_WRAPPER",
-    "CLIPPY_ARGS",
-    "CLIPPY_CONF_DIR",
-    // Set by cargo for a build script, meaningless to the nested build.
-    "RUSTC_LINKER",
-    "CARGO_PRIMARY_PACKAGE",
-];
-
 /// How many lines of cargo's error output a failure keeps (the end, where errors are).
 const KEPT_OUTPUT_LINES: usize = 200;
 
@@ -130,7 +110,7 @@ pub(crate) fn build(
         std::path::absolute(&options.work_dir).map_err(io_error("resolving the work directory"))?;
     let mut command = Command::new(&cargo);
     // Removals first: a later `env_remove` would undo an `env` of the same name.
-    for variable in SCRUBBED_ENV {
+    for variable in tollgate_plugin_build::SCRUBBED_ENV {
         command.env_remove(variable);
     }
     command
