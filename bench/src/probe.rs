@@ -1,5 +1,6 @@
-//! The runner's own HTTP/1.1 client: single requests that check what a peer answers before it
-//! is loaded, and many idle keep-alive connections for the memory measurement.
+//! The runner's own HTTP client: single requests that check what a peer answers before it
+//! is loaded (HTTP/1.1, or cleartext HTTP/2 for the `-h2` scenarios), and many idle
+//! keep-alive connections for the memory measurement.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -7,8 +8,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::Request;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
+use hyper::client::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
 /// One answer.
@@ -54,33 +55,56 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
 }
 
-/// An open HTTP/1.1 connection.
+/// An open connection.
 pub struct Connection {
     address: SocketAddr,
-    sender: SendRequest<Full<Bytes>>,
+    sender: Sender,
+}
+
+enum Sender {
+    Http1(http1::SendRequest<Full<Bytes>>),
+    /// Cleartext HTTP/2 with prior knowledge.
+    Http2(http2::SendRequest<Full<Bytes>>),
 }
 
 impl Connection {
     pub async fn open(address: SocketAddr) -> Result<Connection, ProbeError> {
-        let stream = TcpStream::connect(address)
-            .await
-            .map_err(|error| ProbeError::Connect(address, error))?;
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let stream = connect(address).await?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|error| ProbeError::Http(address, error))?;
         tokio::spawn(connection);
-        Ok(Connection { address, sender })
+        Ok(Connection {
+            address,
+            sender: Sender::Http1(sender),
+        })
+    }
+
+    /// A cleartext HTTP/2 connection (prior knowledge, as h2load opens them).
+    pub async fn open_h2(address: SocketAddr) -> Result<Connection, ProbeError> {
+        let stream = connect(address).await?;
+        let (sender, connection) = http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .map_err(|error| ProbeError::Http(address, error))?;
+        tokio::spawn(connection);
+        Ok(Connection {
+            address,
+            sender: Sender::Http2(sender),
+        })
     }
 
     pub async fn send(&mut self, outgoing: &Outgoing<'_>) -> Result<Answer, ProbeError> {
-        let mut request = Request::builder()
-            .method(outgoing.method)
-            .uri(outgoing.path);
-        if !outgoing
-            .headers
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+        let mut request = Request::builder().method(outgoing.method);
+        // HTTP/2 names the host in `:authority`, from an absolute URI.
+        request = match self.sender {
+            Sender::Http1(_) => request.uri(outgoing.path),
+            Sender::Http2(_) => request.uri(format!("http://{}{}", self.address, outgoing.path)),
+        };
+        if matches!(self.sender, Sender::Http1(_))
+            && !outgoing
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("host"))
         {
             request = request.header("host", self.address.to_string());
         }
@@ -89,11 +113,11 @@ impl Connection {
         }
         let request = request.body(Full::new(Bytes::copy_from_slice(outgoing.body.as_bytes())))?;
         let address = self.address;
-        let response = self
-            .sender
-            .send_request(request)
-            .await
-            .map_err(|error| ProbeError::Http(address, error))?;
+        let response = match &mut self.sender {
+            Sender::Http1(sender) => sender.send_request(request).await,
+            Sender::Http2(sender) => sender.send_request(request).await,
+        }
+        .map_err(|error| ProbeError::Http(address, error))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -117,6 +141,27 @@ impl Connection {
             body,
         })
     }
+}
+
+async fn connect(address: SocketAddr) -> Result<TcpStream, ProbeError> {
+    let stream = TcpStream::connect(address)
+        .await
+        .map_err(|error| ProbeError::Connect(address, error))?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
+}
+
+/// One request over a fresh cleartext HTTP/2 connection, bounded by `timeout`.
+pub async fn send_once_h2(
+    address: SocketAddr,
+    outgoing: &Outgoing<'_>,
+    timeout: Duration,
+) -> Result<Answer, ProbeError> {
+    tokio::time::timeout(timeout, async {
+        Connection::open_h2(address).await?.send(outgoing).await
+    })
+    .await
+    .map_err(|_| ProbeError::Timeout(address, timeout))?
 }
 
 /// One request on a fresh connection, bounded by `timeout`.

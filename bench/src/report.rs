@@ -86,6 +86,31 @@ const RATIOS: &[RatioSpec] = &[
         denominator: ("proxy-small", PeerKind::Direct),
     },
     RatioSpec {
+        name: "proxy-small tollgate/hyper",
+        numerator: ("proxy-small", PeerKind::Tollgate),
+        denominator: ("proxy-small", PeerKind::Hyper),
+    },
+    RatioSpec {
+        name: "proxy-small hyper/nginx",
+        numerator: ("proxy-small", PeerKind::Hyper),
+        denominator: ("proxy-small", PeerKind::Nginx),
+    },
+    RatioSpec {
+        name: "proxy-small-h2 tollgate/nginx",
+        numerator: ("proxy-small-h2", PeerKind::Tollgate),
+        denominator: ("proxy-small-h2", PeerKind::Nginx),
+    },
+    RatioSpec {
+        name: "proxy-small-h2 tollgate/envoy",
+        numerator: ("proxy-small-h2", PeerKind::Tollgate),
+        denominator: ("proxy-small-h2", PeerKind::Envoy),
+    },
+    RatioSpec {
+        name: "proxy-small-h2 tollgate/hyper",
+        numerator: ("proxy-small-h2", PeerKind::Tollgate),
+        denominator: ("proxy-small-h2", PeerKind::Hyper),
+    },
+    RatioSpec {
         name: "proxy-64k tollgate/nginx",
         numerator: ("proxy-64k", PeerKind::Tollgate),
         denominator: ("proxy-64k", PeerKind::Nginx),
@@ -99,6 +124,16 @@ const RATIOS: &[RatioSpec] = &[
         name: "proxy-64k tollgate/direct",
         numerator: ("proxy-64k", PeerKind::Tollgate),
         denominator: ("proxy-64k", PeerKind::Direct),
+    },
+    RatioSpec {
+        name: "proxy-64k tollgate/hyper",
+        numerator: ("proxy-64k", PeerKind::Tollgate),
+        denominator: ("proxy-64k", PeerKind::Hyper),
+    },
+    RatioSpec {
+        name: "proxy-64k hyper/nginx",
+        numerator: ("proxy-64k", PeerKind::Hyper),
+        denominator: ("proxy-64k", PeerKind::Nginx),
     },
     RatioSpec {
         name: "tollgate wasm-mapper / tollgate proxy-small",

@@ -14,11 +14,22 @@ pub const REQUEST_BODY: &str = r#"{"order":{"item":"4f1c2b","quantity":2},"note"
 const JSON: (&str, &str) = ("content-type", "application/json");
 const BEARER: (&str, &str) = ("authorization", "Bearer bench-token");
 
+/// How the load generator talks to the peers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// HTTP/1.1 keep-alive, with wrk.
+    Http1,
+    /// Cleartext HTTP/2 with prior knowledge, one stream at a time per connection (as
+    /// HTTP/1.1's one request at a time), with h2load.
+    Http2,
+}
+
 /// One scenario.
 #[derive(Debug)]
 pub struct Scenario {
     pub name: &'static str,
     pub summary: &'static str,
+    pub protocol: Protocol,
     pub method: &'static str,
     pub body: &'static str,
     pub headers: &'static [(&'static str, &'static str)],
@@ -72,6 +83,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "proxy-small",
         summary: "HTTP proxy, no plugins: POST a 59-byte JSON body, 85-byte JSON answer",
+        protocol: Protocol::Http1,
         method: "POST",
         body: REQUEST_BODY,
         headers: &[JSON],
@@ -80,12 +92,30 @@ pub const SCENARIOS: &[Scenario] = &[
             (PeerKind::Tollgate, tollgate_path!("/small")),
             (PeerKind::Nginx, "/small"),
             (PeerKind::Envoy, "/small"),
+            (PeerKind::Hyper, "/small"),
+        ],
+        expected: || ExpectedBody::Exact(SMALL_BODY.as_bytes().to_vec()),
+    },
+    Scenario {
+        name: "proxy-small-h2",
+        summary: "proxy-small over cleartext HTTP/2 from the client (h2load); every peer \
+                  goes on to the upstream over HTTP/1.1",
+        protocol: Protocol::Http2,
+        method: "POST",
+        body: REQUEST_BODY,
+        headers: &[JSON],
+        targets: &[
+            (PeerKind::Tollgate, tollgate_path!("/small")),
+            (PeerKind::Nginx, "/small"),
+            (PeerKind::Envoy, "/small"),
+            (PeerKind::Hyper, "/small"),
         ],
         expected: || ExpectedBody::Exact(SMALL_BODY.as_bytes().to_vec()),
     },
     Scenario {
         name: "proxy-64k",
         summary: "HTTP proxy, no plugins: GET a 64 KiB JSON answer",
+        protocol: Protocol::Http1,
         method: "GET",
         body: "",
         headers: &[],
@@ -94,6 +124,7 @@ pub const SCENARIOS: &[Scenario] = &[
             (PeerKind::Tollgate, tollgate_path!("/large")),
             (PeerKind::Nginx, "/large"),
             (PeerKind::Envoy, "/large"),
+            (PeerKind::Hyper, "/large"),
         ],
         expected: || ExpectedBody::Exact(large_body().into_bytes()),
     },
@@ -101,6 +132,7 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "wasm-mapper",
         summary: "the envelope transform in WASM on request and response: Tollgate's mapper \
                   (plugins/examples/rust/mapper) vs Envoy's proxy-wasm filter",
+        protocol: Protocol::Http1,
         method: "POST",
         body: REQUEST_BODY,
         headers: &[JSON],
@@ -114,6 +146,7 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "wasm-function",
         summary: "a WASM function answers, no upstream: plugins/crud GET /items/1 from its \
                   key-value table",
+        protocol: Protocol::Http1,
         method: "GET",
         body: "",
         headers: &[],
@@ -123,6 +156,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "vtl-templates",
         summary: "the envelope transform as native VTL request and response templates",
+        protocol: Protocol::Http1,
         method: "POST",
         body: REQUEST_BODY,
         headers: &[JSON],
@@ -138,6 +172,7 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "access-control",
         summary: "API key + usage plan (throttle and quota) + token authorizer (cache hit) in \
                   front of proxy-small's HTTP proxy",
+        protocol: Protocol::Http1,
         method: "POST",
         body: REQUEST_BODY,
         headers: &[JSON, ("x-api-key", API_KEY), BEARER],

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::artifacts::{self, Artifacts, BuildError, Profile};
+use crate::h2load::{self, H2loadError, H2loadRun};
 use crate::peers::envoy::EnvoyTemplates;
 use crate::peers::tollgate::TollgateData;
 use crate::peers::{self, PeerError, PeerKind, RunningPeer};
@@ -26,7 +27,9 @@ use crate::proc_stats::{self, ProcError};
 use crate::report::{
     self, Footprint, IdleConnections, Report, Run, ScenarioInfo, Settings, StartupTimes, TenApis,
 };
-use crate::scenarios::{self, CRUD_ITEM_BODY, ENVELOPE_STAGE, REQUEST_BODY, SCENARIOS, Scenario};
+use crate::scenarios::{
+    self, CRUD_ITEM_BODY, ENVELOPE_STAGE, Protocol, REQUEST_BODY, SCENARIOS, Scenario,
+};
 use crate::upstream::{UpstreamError, UpstreamProcess};
 use crate::wrk::{self, WrkError, WrkRun};
 
@@ -70,6 +73,13 @@ pub enum SuiteError {
         peer: &'static str,
         connections: usize,
         source: WrkError,
+    },
+    #[error("{scenario} on {peer}, {connections} connections: {source}")]
+    H2load {
+        scenario: &'static str,
+        peer: &'static str,
+        connections: usize,
+        source: H2loadError,
     },
     #[error(
         "{scenario} on {peer} answered {status} to {method} {path} before the load; \
@@ -222,6 +232,7 @@ pub fn run(options: &Options, bench_dir: &Path) -> Result<(Report, PathBuf), Sui
         PeerKind::Nginx,
         PeerKind::Envoy,
         PeerKind::EnvoyWasm,
+        PeerKind::Hyper,
     ] {
         if !wanted(kind) {
             continue;
@@ -229,6 +240,7 @@ pub fn run(options: &Options, bench_dir: &Path) -> Result<(Report, PathBuf), Sui
         let start = || {
             start_peer(
                 kind,
+                &runner,
                 &programs,
                 &files,
                 &artifacts,
@@ -359,6 +371,7 @@ fn selected_scenarios(options: &Options) -> Result<Vec<&'static Scenario>, Suite
 #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn start_peer(
     kind: PeerKind,
+    runner: &Path,
     programs: &Programs,
     files: &ConfigFiles,
     artifacts: &Artifacts,
@@ -386,6 +399,7 @@ fn start_peer(
             workers,
             cpus,
         ),
+        PeerKind::Hyper => peers::hyper::start(&programs.taskset, runner, upstream, cpus),
         PeerKind::Direct => unreachable!("the upstream is started on its own"),
     }
 }
@@ -436,16 +450,22 @@ fn check_answers(
             let Some(peer) = peers.get(kind) else {
                 continue;
             };
-            let answer = runtime.block_on(probe::send_once(
-                peer.address,
-                &Outgoing {
-                    method: scenario.method,
-                    path,
-                    headers: scenario.headers,
-                    body: scenario.body,
-                },
-                PROBE_TIMEOUT,
-            ))?;
+            let outgoing = Outgoing {
+                method: scenario.method,
+                path,
+                headers: scenario.headers,
+                body: scenario.body,
+            };
+            let answer = runtime.block_on(async {
+                match scenario.protocol {
+                    Protocol::Http1 => {
+                        probe::send_once(peer.address, &outgoing, PROBE_TIMEOUT).await
+                    }
+                    Protocol::Http2 => {
+                        probe::send_once_h2(peer.h2_address, &outgoing, PROBE_TIMEOUT).await
+                    }
+                }
+            })?;
             if !(200..300).contains(&answer.status) {
                 return Err(SuiteError::WrongStatus {
                     scenario: scenario.name,
@@ -663,26 +683,48 @@ fn load(
                     );
                     peer.processes.reset_peak_rss();
                     let cpu_before = peer.processes.cpu_ticks()?;
-                    let result = wrk::run(&WrkRun {
-                        wrk: &programs.wrk,
-                        taskset: &programs.taskset,
-                        cpus: &options.load_cpus,
-                        threads: wrk_threads,
-                        connections,
-                        duration: options.duration,
-                        script: &files.wrk_script,
-                        address: peer.address,
-                        path,
-                        method: scenario.method,
-                        body: scenario.body,
-                        headers: scenario.headers,
-                    })
-                    .map_err(|source| SuiteError::Wrk {
-                        scenario: scenario.name,
-                        peer: kind.name(),
-                        connections,
-                        source,
-                    })?;
+                    let result = match scenario.protocol {
+                        Protocol::Http1 => wrk::run(&WrkRun {
+                            wrk: &programs.wrk,
+                            taskset: &programs.taskset,
+                            cpus: &options.load_cpus,
+                            threads: wrk_threads,
+                            connections,
+                            duration: options.duration,
+                            script: &files.wrk_script,
+                            address: peer.address,
+                            path,
+                            method: scenario.method,
+                            body: scenario.body,
+                            headers: scenario.headers,
+                        })
+                        .map_err(|source| SuiteError::Wrk {
+                            scenario: scenario.name,
+                            peer: kind.name(),
+                            connections,
+                            source,
+                        })?,
+                        Protocol::Http2 => h2load::run(&H2loadRun {
+                            h2load: &programs.h2load,
+                            taskset: &programs.taskset,
+                            cpus: &options.load_cpus,
+                            threads: wrk_threads,
+                            connections,
+                            streams: 1,
+                            duration: options.duration,
+                            address: peer.h2_address,
+                            path,
+                            method: scenario.method,
+                            body: scenario.body,
+                            headers: scenario.headers,
+                        })
+                        .map_err(|source| SuiteError::H2load {
+                            scenario: scenario.name,
+                            peer: kind.name(),
+                            connections,
+                            source,
+                        })?,
+                    };
                     let cpu_after = peer.processes.cpu_ticks()?;
                     let peak_rss_kib = peer.processes.peak_rss_kib()?;
                     let errors = result.errors;

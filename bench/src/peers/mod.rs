@@ -7,11 +7,13 @@
 //! | `nginx` | nginx, `proxy_pass` with keep-alive upstream connections (`nginx.rs`) |
 //! | `envoy` | Envoy as a plain HTTP proxy (`envoy.rs`) |
 //! | `envoy-wasm` | Envoy with the envelope proxy-wasm filter (`envoy.rs`) |
+//! | `hyper` | a bare proxy on Tollgate's HTTP stack, no pipeline (`hyper.rs`) |
 //!
 //! Every peer is started and then polled until it answers a first request with a 2xx; that
 //! time, from spawn to the first answer, is its start-up time.
 
 pub mod envoy;
+pub mod hyper;
 pub mod nginx;
 pub mod tollgate;
 
@@ -44,15 +46,17 @@ pub enum PeerKind {
     Nginx,
     Envoy,
     EnvoyWasm,
+    Hyper,
 }
 
 impl PeerKind {
-    pub const ALL: [PeerKind; 5] = [
+    pub const ALL: [PeerKind; 6] = [
         PeerKind::Direct,
         PeerKind::Tollgate,
         PeerKind::Nginx,
         PeerKind::Envoy,
         PeerKind::EnvoyWasm,
+        PeerKind::Hyper,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +66,7 @@ impl PeerKind {
             PeerKind::Nginx => "nginx",
             PeerKind::Envoy => "envoy",
             PeerKind::EnvoyWasm => "envoy-wasm",
+            PeerKind::Hyper => "hyper",
         }
     }
 
@@ -120,6 +125,8 @@ impl PeerError {
 /// A running peer.
 pub struct RunningPeer {
     pub address: SocketAddr,
+    /// Where it takes cleartext HTTP/2 with prior knowledge: `address`, except for nginx.
+    pub h2_address: SocketAddr,
     /// What its CPU time and memory are read from (for `direct`: the upstream).
     pub processes: ProcessGroup,
     /// From spawn to the first 2xx answer (`None` for `direct`, which the runner does not
@@ -135,6 +142,7 @@ impl RunningPeer {
     pub fn direct(address: SocketAddr, processes: ProcessGroup) -> RunningPeer {
         RunningPeer {
             address,
+            h2_address: address,
             processes,
             startup: None,
             child: None,
@@ -299,6 +307,7 @@ pub fn launch(launch: Launch<'_>) -> Result<RunningPeer, PeerError> {
     };
     Ok(RunningPeer {
         address: launch.address,
+        h2_address: launch.address,
         processes,
         startup: Some(startup),
         child: Some(child),

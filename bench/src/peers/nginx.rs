@@ -1,5 +1,6 @@
 //! nginx as a peer: `bench/config/nginx.conf` filled in and run in the foreground
-//! (`daemon off`) from a temporary prefix directory, one worker per CPU of the peer set.
+//! (`daemon off`) from a temporary prefix directory, one worker per CPU of the peer set,
+//! with a second port for cleartext HTTP/2.
 
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
@@ -23,6 +24,7 @@ pub fn start(
     std::fs::set_permissions(run_dir.path(), std::fs::Permissions::from_mode(0o755))
         .map_err(PeerError::io("opening nginx's directory"))?;
     let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let h2_address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     let template = std::fs::read_to_string(template)
         .map_err(PeerError::io(format!("reading {}", template.display())))?;
     let config = render(
@@ -32,6 +34,7 @@ pub fn start(
             ("run_dir", run_dir.path().display().to_string()),
             ("upstream", upstream.to_string()),
             ("listen", address.to_string()),
+            ("listen_h2", h2_address.to_string()),
         ],
     );
     let config_path = run_dir.path().join("nginx.conf");
@@ -48,7 +51,7 @@ pub fn start(
         error_log.display().to_string(),
     ];
     let log_file = run_dir.path().join("stdout.log");
-    launch(Launch {
+    let mut peer = launch(Launch {
         kind: PeerKind::Nginx,
         taskset: &programs.taskset,
         cpus,
@@ -61,5 +64,7 @@ pub fn start(
         ready_host: None,
         run_dir: Some(run_dir),
         with_children: true,
-    })
+    })?;
+    peer.h2_address = h2_address;
+    Ok(peer)
 }

@@ -185,7 +185,6 @@ impl Gateway {
         }
         // Buckets of stages and plans that are gone would otherwise stay forever.
         self.access.throttling.retain(|key| match key {
-            BucketKey::Account => true,
             BucketKey::Stage { api, stage } | BucketKey::Method { api, stage, .. } => deployed
                 .apis
                 .get(api)

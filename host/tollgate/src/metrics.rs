@@ -3,6 +3,8 @@
 //! in Prometheus's text format on the admin listener at `/metrics`. Prometheus names cannot
 //! start with a digit, so every name carries the `apigateway_` prefix.
 
+use std::sync::OnceLock;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -76,26 +78,16 @@ impl Metrics {
         }
     }
 
-    /// Records one answered request.
-    pub fn record(&self, dimensions: &Dimensions, status: u16, latency_ms: f64) {
-        self.count.get_or_create(dimensions).inc();
-        match status {
-            400..=499 => {
-                self.client_errors.get_or_create(dimensions).inc();
-            }
-            500..=599 => {
-                self.server_errors.get_or_create(dimensions).inc();
-            }
-            _ => {}
+    /// The metrics of one set of dimensions, looked up once: recording through the handles
+    /// hashes and allocates nothing.
+    pub fn for_dimensions(&self, dimensions: &Dimensions) -> MethodMetrics {
+        MethodMetrics {
+            count: self.count.get_or_create(dimensions).clone(),
+            client_errors: self.client_errors.get_or_create(dimensions).clone(),
+            server_errors: self.server_errors.get_or_create(dimensions).clone(),
+            latency: self.latency.get_or_create(dimensions).clone(),
+            integration_latency: self.integration_latency.get_or_create(dimensions).clone(),
         }
-        self.latency.get_or_create(dimensions).observe(latency_ms);
-    }
-
-    /// Records how long an integration took.
-    pub fn record_integration(&self, dimensions: &Dimensions, latency_ms: f64) {
-        self.integration_latency
-            .get_or_create(dimensions)
-            .observe(latency_ms);
     }
 
     /// The Prometheus text exposition.
@@ -104,6 +96,71 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
+    }
+}
+
+/// Handles on the metrics of one API, stage, method, resource and canary side (they share
+/// their counts with the registry's families).
+#[derive(Clone)]
+pub struct MethodMetrics {
+    count: Counter,
+    client_errors: Counter,
+    server_errors: Counter,
+    latency: Histogram,
+    integration_latency: Histogram,
+}
+
+impl MethodMetrics {
+    /// Records one answered request.
+    pub fn record(&self, status: u16, latency_ms: f64) {
+        self.count.inc();
+        match status {
+            400..=499 => {
+                self.client_errors.inc();
+            }
+            500..=599 => {
+                self.server_errors.inc();
+            }
+            _ => {}
+        }
+        self.latency.observe(latency_ms);
+    }
+
+    /// Records how long an integration took.
+    pub fn record_integration(&self, latency_ms: f64) {
+        self.integration_latency.observe(latency_ms);
+    }
+}
+
+/// The metric handles of one routed method of a stage, per request method (an `ANY` method
+/// serves several), resolved on the first request of each: the request path then records
+/// without building label sets or looking them up.
+#[derive(Default)]
+pub struct RouteMetrics {
+    by_method: [OnceLock<MethodMetrics>; 7],
+}
+
+impl RouteMetrics {
+    /// The handles for `method`, resolved with `dimensions` the first time; `None` for a
+    /// method outside HTTP's common seven, which the caller looks up each time.
+    pub fn get(
+        &self,
+        metrics: &Metrics,
+        method: &http::Method,
+        dimensions: impl FnOnce() -> Dimensions,
+    ) -> Option<&MethodMetrics> {
+        let index = [
+            http::Method::GET,
+            http::Method::POST,
+            http::Method::PUT,
+            http::Method::DELETE,
+            http::Method::PATCH,
+            http::Method::HEAD,
+            http::Method::OPTIONS,
+        ]
+        .iter()
+        .position(|known| known == method)?;
+        Some(self.by_method[index].get_or_init(|| metrics.for_dimensions(&dimensions())))
     }
 }
 

@@ -41,16 +41,7 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
     let (mut response, stage) = handle(gateway, request).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Some(label) = &stage {
-        gateway.metrics().record(
-            &label.dimensions(method.as_str()),
-            response.status().as_u16(),
-            latency_ms,
-        );
-        if let Some(integration_ms) = label.integration_ms {
-            gateway
-                .metrics()
-                .record_integration(&label.dimensions(method.as_str()), integration_ms);
-        }
+        label.record_metrics(gateway, &method, response.status().as_u16(), latency_ms);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-requestid", value);
@@ -62,8 +53,8 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
         ip = %source_ip,
         httpMethod = %method,
         path = %path,
-        stage = stage.as_ref().map_or("-", |s| s.name.as_str()),
-        canary = stage.as_ref().is_some_and(|s| s.canary),
+        stage = stage.as_ref().map_or("-", |s| s.stage.stage.as_str()),
+        canary = stage.as_ref().is_some_and(|s| s.stage.is_canary),
         status = response.status().as_u16(),
         responseLatency = started.elapsed().as_millis() as u64,
     );
@@ -72,23 +63,42 @@ pub async fn serve(gateway: &Gateway, request: MethodRequest) -> Response<Gatewa
 
 /// The stage that served a request, for the access log and the metrics.
 struct StageLabel {
-    api: String,
-    name: String,
-    canary: bool,
-    /// The matched resource path, once routed.
-    resource: String,
+    stage: Arc<StagePipeline>,
+    /// The matched resource and method (indexes into the stage's definition), once routed.
+    route: Option<(usize, usize)>,
     /// How long the integration took, when it ran.
     integration_ms: Option<f64>,
 }
 
 impl StageLabel {
-    fn dimensions(&self, method: &str) -> Dimensions {
-        Dimensions {
-            api: self.api.clone(),
-            stage: self.name.clone(),
-            method: method.to_string(),
-            resource: self.resource.clone(),
-            canary: self.canary.to_string(),
+    fn record_metrics(&self, gateway: &Gateway, method: &http::Method, status: u16, ms: f64) {
+        let resource = self.route.map_or("", |(resource, _)| {
+            &self.stage.definition.resources[resource].path
+        });
+        let dimensions = || Dimensions {
+            api: self.stage.api_id.clone(),
+            stage: self.stage.stage.clone(),
+            method: method.as_str().to_string(),
+            resource: resource.to_string(),
+            canary: self.stage.is_canary.to_string(),
+        };
+        // A routed method keeps its handles; anything else is looked up by its labels.
+        let looked_up;
+        let metrics = match self.route.and_then(|(resource, index)| {
+            self.stage
+                .method(resource, index)
+                .metrics
+                .get(gateway.metrics(), method, dimensions)
+        }) {
+            Some(metrics) => metrics,
+            None => {
+                looked_up = gateway.metrics().for_dimensions(&dimensions());
+                &looked_up
+            }
+        };
+        metrics.record(status, ms);
+        if let Some(integration_ms) = self.integration_ms {
+            metrics.record_integration(integration_ms);
         }
     }
 }
@@ -117,10 +127,8 @@ async fn handle(
     let credentials = deployed.credentials.clone();
     drop(deployed);
     let mut label = Some(StageLabel {
-        api: stage.api_id.clone(),
-        name: stage.stage.clone(),
-        canary: stage.is_canary,
-        resource: String::new(),
+        stage: stage.clone(),
+        route: None,
         integration_ms: None,
     });
     // CORS preflights are the gateway's to answer, before routing (HTTP API CORS).
@@ -164,7 +172,7 @@ async fn handle(
         caller: Caller::default(),
     };
     if let Some(label) = label.as_mut() {
-        label.resource = resource.path.clone();
+        label.route = Some((route.resource_index, route.method_index));
     }
     let mut integration_ms = None;
     let outcome = run_steps(

@@ -21,6 +21,7 @@ use crate::gateway_response::CompiledGatewayResponses;
 use crate::integration::parameters::substitute_stage_variables;
 use crate::mapping::mapper::ResolvedMapper;
 use crate::mapping::templates::IntegrationTemplates;
+use crate::metrics::RouteMetrics;
 use crate::validation::MethodValidation;
 
 /// Why a stage could not be built. A stage that fails to build is not served (its previous
@@ -69,6 +70,8 @@ pub struct ResolvedMethod {
     pub mapper: Option<ResolvedMapper>,
     /// The method's request validator, compiled.
     pub validation: Option<MethodValidation>,
+    /// Its metric handles, resolved on first use.
+    pub metrics: RouteMetrics,
 }
 
 /// Where a pipeline's definition comes from: which API, stage and deployment, with which
@@ -292,6 +295,7 @@ impl StagePipeline {
                     templates,
                     mapper,
                     validation,
+                    metrics: RouteMetrics::default(),
                 });
             }
             resolved_methods.push(methods);

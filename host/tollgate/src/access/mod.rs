@@ -84,15 +84,20 @@ pub async fn check(
     credentials: &Credentials,
 ) -> Result<(), GatewayError> {
     let stage = routed.stage;
-    let method_arn = tollgate_policy::method_arn(
-        &control.region,
-        ACCOUNT_ID,
-        &stage.api_id,
-        &stage.stage,
-        routed.request.method.as_str(),
-        &routed.path,
-    );
-    let method_key = format!("{}/{}", routed.resource_path, method.http_method);
+    // The method's ARN and throttle key are only built for the steps that read them: most
+    // methods have no policy, authorizer, key or method throttle.
+    let method_arn = if stage.resource_policy.is_some()
+        || !matches!(method.authorization, MethodAuthorization::None)
+    {
+        method_arn(routed, control)
+    } else {
+        String::new()
+    };
+    let method_key = if method.api_key_required || !stage.method_throttles.is_empty() {
+        format!("{}/{}", routed.resource_path, method.http_method)
+    } else {
+        String::new()
+    };
 
     // Step 3: the resource policy, for an anonymous caller; an explicit deny ends the request
     // before any authorizer runs, as in AWS.
@@ -139,10 +144,7 @@ pub async fn check(
     {
         return Err(GatewayError::Throttled);
     }
-    if !control
-        .throttling
-        .admit(&BucketKey::Account, control.throttling.account_limit())
-    {
+    if !control.throttling.admit_account() {
         return Err(GatewayError::Throttled);
     }
 
@@ -190,6 +192,11 @@ pub async fn check(
         _ => anonymous,
     };
     if let Access::Denied(denial) = tollgate_policy::combine(resource_decision, outcome) {
+        let method_arn = if method_arn.is_empty() {
+            self::method_arn(routed, control)
+        } else {
+            method_arn
+        };
         return Err(denied(denial, caller_arn.as_deref(), &method_arn));
     }
 
@@ -207,6 +214,17 @@ pub async fn check(
         control.quotas.consume(plan, quota, &key.id, now).await?;
     }
     Ok(())
+}
+
+fn method_arn(routed: &RoutedRequest<'_>, control: &AccessControl) -> String {
+    tollgate_policy::method_arn(
+        &control.region,
+        ACCOUNT_ID,
+        &routed.stage.api_id,
+        &routed.stage.stage,
+        routed.request.method.as_str(),
+        &routed.path,
+    )
 }
 
 fn evaluate(

@@ -52,8 +52,6 @@ impl From<&tollgate_store::Throttle> for Limit {
 /// What a bucket limits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BucketKey {
-    /// Every request of the gateway.
-    Account,
     /// A stage's default (`api`, `stage`).
     Stage { api: String, stage: String },
     /// One method of a stage: `api`, `stage`, AWS's `{resourcePath}/{httpMethod}` key.
@@ -94,7 +92,8 @@ impl Bucket {
 
 /// Every bucket of the gateway.
 pub struct Throttling {
-    account: Limit,
+    /// The account's bucket, which every request takes from, kept out of the map.
+    account_bucket: Bucket,
     buckets: DashMap<BucketKey, (Limit, Arc<Bucket>)>,
 }
 
@@ -102,14 +101,14 @@ impl Throttling {
     /// Buckets with `account` as the account-level limit.
     pub fn new(account: Limit) -> Throttling {
         Throttling {
-            account,
+            account_bucket: Bucket::new(account),
             buckets: DashMap::new(),
         }
     }
 
-    /// The account-level limit.
-    pub fn account_limit(&self) -> Limit {
-        self.account
+    /// Takes one token from the account's bucket; `false` when it is empty.
+    pub fn admit_account(&self) -> bool {
+        self.account_bucket.admit()
     }
 
     /// Takes one token from the bucket of `key` (created, or replaced when its limit
@@ -152,9 +151,11 @@ mod tests {
             rate: 1.0,
             burst: 5,
         };
-        let admitted = (0..20)
-            .filter(|_| throttling.admit(&BucketKey::Account, limit))
-            .count();
+        let key = BucketKey::Stage {
+            api: "a".into(),
+            stage: "s".into(),
+        };
+        let admitted = (0..20).filter(|_| throttling.admit(&key, limit)).count();
         assert_eq!(admitted, 5);
     }
 
@@ -171,7 +172,11 @@ mod tests {
                 burst: 0,
             },
         ] {
-            assert!(!throttling.admit(&BucketKey::Account, limit));
+            let key = BucketKey::Stage {
+                api: "a".into(),
+                stage: "s".into(),
+            };
+            assert!(!throttling.admit(&key, limit));
         }
     }
 

@@ -27,15 +27,16 @@ use crate::stage::ResolvedMethod;
 use crate::upstream::{Upstream, UpstreamBody};
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1); never forwarded.
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+/// Parsed once: removing by a `&str` name would parse it again for every request.
+const HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
 ];
 
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
@@ -49,7 +50,7 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     for name in named_in_connection {
         headers.remove(name);
     }
-    for name in HOP_BY_HOP {
+    for name in &HOP_BY_HOP {
         headers.remove(name);
     }
 }
