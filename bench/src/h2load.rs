@@ -334,9 +334,9 @@ fn latency(latencies_us: &mut [u64]) -> Latency {
 mod tests {
     use super::*;
 
-    /// `h2load -t 1 -c 4 -m 8 -D 1 --log-file=… http://127.0.0.1:19084/small` against the
-    /// hyper peer, which answered every HTTP/2 request 502: all of them `failed`, none
-    /// `errored`.
+    /// `h2load -t 1 -c 4 -m 8 -D 1 --log-file=… http://127.0.0.1:19084/small` against a
+    /// peer that answered every HTTP/2 request 502 (the `hyper` peer before it sent HTTP/2
+    /// requests on as HTTP/1.1): all of them `failed`, none `errored`.
     const ALL_502: &str = "starting benchmark...
 spawning thread #0: 4 total client(s). Timing-based test with 0s of warm-up time and 1s of main duration for measurements.
 Warm-up started for thread #0.

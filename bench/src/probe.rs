@@ -157,11 +157,7 @@ pub async fn send_once_h2(
     outgoing: &Outgoing<'_>,
     timeout: Duration,
 ) -> Result<Answer, ProbeError> {
-    tokio::time::timeout(timeout, async {
-        Connection::open_h2(address).await?.send(outgoing).await
-    })
-    .await
-    .map_err(|_| ProbeError::Timeout(address, timeout))?
+    send_on_fresh_connection(address, outgoing, timeout, true).await
 }
 
 /// One request on a fresh connection, bounded by `timeout`.
@@ -170,8 +166,22 @@ pub async fn send_once(
     outgoing: &Outgoing<'_>,
     timeout: Duration,
 ) -> Result<Answer, ProbeError> {
+    send_on_fresh_connection(address, outgoing, timeout, false).await
+}
+
+async fn send_on_fresh_connection(
+    address: SocketAddr,
+    outgoing: &Outgoing<'_>,
+    timeout: Duration,
+    http2: bool,
+) -> Result<Answer, ProbeError> {
     tokio::time::timeout(timeout, async {
-        Connection::open(address).await?.send(outgoing).await
+        let mut connection = if http2 {
+            Connection::open_h2(address).await?
+        } else {
+            Connection::open(address).await?
+        };
+        connection.send(outgoing).await
     })
     .await
     .map_err(|_| ProbeError::Timeout(address, timeout))?
