@@ -94,20 +94,22 @@ impl Connection {
     }
 
     pub async fn send(&mut self, outgoing: &Outgoing<'_>) -> Result<Answer, ProbeError> {
-        let mut request = Request::builder().method(outgoing.method);
-        // HTTP/2 names the host in `:authority`, from an absolute URI.
-        request = match self.sender {
+        let request = Request::builder().method(outgoing.method);
+        let mut request = match self.sender {
+            Sender::Http1(_)
+                if !outgoing
+                    .headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("host")) =>
+            {
+                request
+                    .uri(outgoing.path)
+                    .header("host", self.address.to_string())
+            }
             Sender::Http1(_) => request.uri(outgoing.path),
+            // HTTP/2 names the host in `:authority`, from an absolute URI.
             Sender::Http2(_) => request.uri(format!("http://{}{}", self.address, outgoing.path)),
         };
-        if matches!(self.sender, Sender::Http1(_))
-            && !outgoing
-                .headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("host"))
-        {
-            request = request.header("host", self.address.to_string());
-        }
         for (name, value) in outgoing.headers {
             request = request.header(*name, *value);
         }

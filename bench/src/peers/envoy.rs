@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use super::{Launch, PeerError, PeerKind, RunningPeer, free_port, launch, render};
+use super::{Launch, PeerError, PeerKind, RunningPeer, free_address, launch, render, run_dir};
 use crate::prerequisites::Programs;
 
 /// The configuration files, in `bench/config/`.
@@ -27,20 +27,18 @@ pub fn start(
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(PeerError::io(format!("reading {}", path.display())))
     };
-    let run_dir = tempfile::Builder::new()
-        .prefix("tollgate-bench-envoy")
-        .tempdir()
-        .map_err(PeerError::io("creating Envoy's directory"))?;
-    let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-    let (kind, filters) = match filter_wasm {
-        Some(wasm) => (
-            PeerKind::EnvoyWasm,
-            render(
-                &read(templates.wasm_filter)?,
-                &[("filter_wasm", wasm.display().to_string())],
-            ),
+    let kind = match filter_wasm {
+        Some(_) => PeerKind::EnvoyWasm,
+        None => PeerKind::Envoy,
+    };
+    let run_dir = run_dir(kind)?;
+    let address = free_address()?;
+    let filters = match filter_wasm {
+        Some(wasm) => render(
+            &read(templates.wasm_filter)?,
+            &[("filter_wasm", wasm.display().to_string())],
         ),
-        None => (PeerKind::Envoy, read(templates.router_filter)?),
+        None => read(templates.router_filter)?,
     };
     let config = render(
         &read(templates.config)?,

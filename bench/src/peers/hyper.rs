@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use super::{Launch, PeerError, PeerKind, RunningPeer, free_port, launch};
+use super::{Launch, PeerError, PeerKind, RunningPeer, free_address, launch, run_dir};
 
 pub fn start(
     taskset: &Path,
@@ -13,11 +13,8 @@ pub fn start(
     upstream: SocketAddr,
     cpus: &str,
 ) -> Result<RunningPeer, PeerError> {
-    let run_dir = tempfile::Builder::new()
-        .prefix("tollgate-bench-hyper")
-        .tempdir()
-        .map_err(PeerError::io("creating the hyper peer's directory"))?;
-    let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let run_dir = run_dir(PeerKind::Hyper)?;
+    let address = free_address()?;
     let log_file = run_dir.path().join("hyper-proxy.log");
     launch(Launch {
         kind: PeerKind::Hyper,

@@ -193,6 +193,22 @@ pub fn free_port() -> Result<u16, PeerError> {
         .map_err(PeerError::io("finding a free port"))
 }
 
+/// A free loopback address ([`free_port`] on 127.0.0.1).
+pub fn free_address() -> Result<SocketAddr, PeerError> {
+    Ok(SocketAddr::from(([127, 0, 0, 1], free_port()?)))
+}
+
+/// A peer's own temporary directory (configuration, logs), removed with the peer.
+pub fn run_dir(peer: PeerKind) -> Result<tempfile::TempDir, PeerError> {
+    tempfile::Builder::new()
+        .prefix(&format!("tollgate-bench-{}", peer.name()))
+        .tempdir()
+        .map_err(PeerError::io(format!(
+            "creating {}'s directory",
+            peer.name()
+        )))
+}
+
 /// How a peer process is launched.
 pub struct Launch<'a> {
     pub kind: PeerKind,

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use super::{Launch, PeerError, PeerKind, RunningPeer, free_port, launch, render};
+use super::{Launch, PeerError, PeerKind, RunningPeer, free_address, launch, render, run_dir};
 use crate::prerequisites::Programs;
 
 pub fn start(
@@ -16,15 +16,12 @@ pub fn start(
     workers: usize,
     cpus: &str,
 ) -> Result<RunningPeer, PeerError> {
-    let run_dir = tempfile::Builder::new()
-        .prefix("tollgate-bench-nginx")
-        .tempdir()
-        .map_err(PeerError::io("creating nginx's directory"))?;
+    let run_dir = run_dir(PeerKind::Nginx)?;
     // Workers run as `nobody` when nginx starts as root; they must reach their temp paths.
     std::fs::set_permissions(run_dir.path(), std::fs::Permissions::from_mode(0o755))
         .map_err(PeerError::io("opening nginx's directory"))?;
-    let address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
-    let h2_address = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let address = free_address()?;
+    let h2_address = free_address()?;
     let template = std::fs::read_to_string(template)
         .map_err(PeerError::io(format!("reading {}", template.display())))?;
     let config = render(
